@@ -1,0 +1,196 @@
+"""Name resolution: what a call in the user's code refers to.
+
+A call is looked up in the function's closure, globals and builtins.  The
+object found decides what the transformer does with it:
+
+- a primitive with a rule in the rule set (``np.tanh``, ``math.exp``, ``abs``);
+- a primitive registered as non-differentiable (``np.argmax``, ``len``);
+- a plain Python function with source, which is differentiated too;
+- anything else is an error: nothing is silently treated as a constant.
+"""
+
+import builtins
+import inspect
+import types
+
+from srcgrad.rules.registry import resolve_object
+from srcgrad.transforms.ast_util import dotted
+from srcgrad.transforms.calls import NonDiff, Primitive, UserFunction
+from srcgrad.transforms.parser import parse_source
+
+_OPERATORS = {
+    "Add": "operator.add",
+    "Sub": "operator.sub",
+    "Mult": "operator.mul",
+    "Div": "operator.truediv",
+    "FloorDiv": "operator.floordiv",
+    "Mod": "operator.mod",
+    "Pow": "operator.pow",
+    "MatMult": "operator.matmul",
+}
+_ARRAY_MODULES = {"numpy": "numpy", "cupy": "numpy"}
+_ALWAYS_NONDIFF = {"len", "range", "int", "bool", "print", "isinstance", "round", "str"}
+
+
+class _Identity:
+    """Rule names by object identity, built lazily per rule set."""
+
+    cache = {}
+
+    @classmethod
+    def table(cls, rules):
+        key = id(rules)
+        if key not in cls.cache:
+            table = {}
+            for n in rules.names():
+                try:
+                    obj = resolve_object(n)
+                except (ImportError, AttributeError):
+                    continue
+                table.setdefault(id(obj), n)
+            cls.cache[key] = (rules, table)
+        return cls.cache[key][1]
+
+
+def function_source(fn):
+    """(source, filename, first line) of a Python function, or a clear error."""
+    from srcgrad.errors import SrcgradError
+
+    try:
+        lines, first = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        where = getattr(getattr(fn, "__code__", None), "co_filename", "?")
+        raise SrcgradError(
+            f"cannot read the source of {getattr(fn, '__qualname__', fn)!r} (defined in "
+            f"{where}): {exc}. srcgrad differentiates Python source, so the function must be "
+            "defined in a file, or in a notebook cell or IPython session that keeps its "
+            "source; functions typed into the plain `python` prompt or built with exec() "
+            "have none."
+        ) from None
+    filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
+    return "".join(lines), filename, first
+
+
+class Resolver:
+    def __init__(self, fn, rules):
+        self.fn = fn
+        self.rules = rules
+        self.globals = fn.__globals__
+        self.closure = {}
+        if fn.__closure__:
+            for var, cell in zip(fn.__code__.co_freevars, fn.__closure__):
+                try:
+                    self.closure[var] = cell.cell_contents
+                except ValueError:
+                    pass
+        self.used_globals = set()
+
+    # -- lookups used by the transformer ----------------------------------
+    def lookup(self, root):
+        if root in self.closure:
+            return self.closure[root]
+        if root in self.globals:
+            self.used_globals.add(root)
+            return self.globals[root]
+        if hasattr(builtins, root):
+            return getattr(builtins, root)
+        raise KeyError(root)
+
+    def is_builtin(self, name):
+        if name in self.closure or name in self.globals:
+            return False
+        return hasattr(builtins, name)
+
+    def array_module(self):
+        for alias in ("np", "numpy", "cp", "cupy"):
+            obj = self.globals.get(alias)
+            if isinstance(obj, types.ModuleType) and obj.__name__ in ("numpy", "cupy"):
+                self.used_globals.add(alias)
+                return alias
+        for alias, obj in self.globals.items():
+            if isinstance(obj, types.ModuleType) and obj.__name__ == "numpy":
+                self.used_globals.add(alias)
+                return alias
+        return "np"
+
+    def operator_rule(self, op):
+        return self.rules.get(_OPERATORS[op]) if op in _OPERATORS else None
+
+    def method_rule(self, meth):
+        if meth == "T":
+            return self.rules.get("numpy.transpose")
+        return self.rules.get(f"numpy.ndarray.{meth}")
+
+    def resolve_call(self, func, info, local_names):
+        path = dotted(func)
+        if path is None:
+            raise info.error(func, "cannot differentiate a call through an expression",
+                             "call a function by its name")
+        parts = path.split(".")
+        if parts[0] in local_names:
+            raise info.error(func, f"cannot differentiate a call of the local value '{path}'",
+                             "call a module-level function, or define it with def")
+        try:
+            obj = self.lookup(parts[0])
+            module_alias = parts[0]
+            for p in parts[1:]:
+                obj = getattr(obj, p)
+        except (KeyError, AttributeError):
+            raise info.error(func, f"name '{path}' is not defined",
+                             "define or import it at module level") from None
+        rule_name = self.rule_name(obj, parts)
+        if rule_name is not None:
+            rule = self.rules.get(rule_name)
+            mod = module_alias if self._is_array_module(parts[0]) else self.array_module()
+            return Primitive(rule, mod)
+        if parts[0] in ("range", "len") and len(parts) == 1 or (
+            obj in (len, range, int, bool, print, isinstance, round, str, slice)
+        ):
+            return NonDiff()
+        if isinstance(obj, types.FunctionType):
+            return self.user_function(obj, info, func)
+        qual = f"{getattr(obj, '__module__', None) or '?'}.{getattr(obj, '__name__', path)}"
+        raise info.error(
+            func,
+            f"no derivative rule for '{path}' ({qual})",
+            "register one with srcgrad.adjoint, mark it non-differentiable, or write the "
+            "computation with supported functions (`srcgrad rules` lists them)",
+        )
+
+    def _is_array_module(self, root):
+        try:
+            obj = self.lookup(root)
+        except KeyError:
+            return False
+        return isinstance(obj, types.ModuleType) and obj.__name__.split(".")[0] in _ARRAY_MODULES
+
+    def rule_name(self, obj, parts):
+        table = _Identity.table(self.rules)
+        n = table.get(id(obj))
+        if n is not None:
+            return n
+        try:
+            root = self.lookup(parts[0])
+        except KeyError:
+            return None
+        if isinstance(root, types.ModuleType):
+            top = root.__name__.split(".")[0]
+            if top in _ARRAY_MODULES:
+                name = ".".join([root.__name__.replace(top, _ARRAY_MODULES[top], 1)] + parts[1:])
+                if name in self.rules:
+                    return name
+        return None
+
+    def user_function(self, obj, info, func):
+        try:
+            src, filename, first = function_source(obj)
+        except Exception as exc:  # noqa: BLE001 - reported with the call's location
+            raise info.error(func, f"cannot differentiate '{obj.__qualname__}': {exc}",
+                             "register an adjoint for it") from None
+        fndef, callee_info = parse_source(src, filename, first)
+        if fndef.args.vararg or fndef.args.kwarg or fndef.args.kwonlyargs:
+            raise info.error(func, f"cannot differentiate a call to '{obj.__name__}': it takes "
+                             "*args, **kwargs or keyword-only parameters",
+                             "give it plain positional parameters")
+        return UserFunction(obj, fndef, callee_info, Resolver(obj, self.rules), (),
+                            obj.__name__)

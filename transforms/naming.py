@@ -1,0 +1,52 @@
+"""Readable, collision-free names derived from the user's names.
+
+>>> n = Namer({"x", "dx"})
+>>> n.adjoint("x"), n.adjoint("h"), n.new("h")
+('dx_', 'dh', 'h')
+"""
+
+import keyword
+import re
+
+_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
+
+
+class Namer:
+    """Hands out names that collide neither with the user's nor with each other."""
+
+    def __init__(self, taken=()):
+        self.taken = set(taken)
+        self._adjoints = {}
+
+    def reserve(self, name):
+        self.taken.add(name)
+
+    def new(self, hint):
+        base = _IDENT.sub("_", hint).strip("_") or "t"
+        if base[0].isdigit():
+            base = "t" + base
+        if len(base) > 24:
+            base = base[:24].rstrip("_")
+        if keyword.iskeyword(base):
+            base += "_"
+        name = base
+        i = 1
+        while name in self.taken:
+            i += 1
+            name = f"{base}{i}" if not base[-1].isdigit() else f"{base}_{i}"
+        self.taken.add(name)
+        return name
+
+    def adjoint(self, primal):
+        """The adjoint variable of ``primal``: ``dh`` for ``h``, stable per primal."""
+        if primal not in self._adjoints:
+            name = "d" + primal if not primal.startswith("_") else "d" + primal
+            if name in self.taken:
+                name = self.new(name + "_")
+            else:
+                self.taken.add(name)
+            self._adjoints[primal] = name
+        return self._adjoints[primal]
+
+    def adjoints(self):
+        return dict(self._adjoints)

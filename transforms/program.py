@@ -1,0 +1,181 @@
+"""Assembling a generated module: the requested function and its callees.
+
+A function ``f`` differentiated with respect to some of its parameters
+becomes one function ``f_vjp(params..., dout=1.0)`` returning
+``(value, gradients)``.  A user function ``g`` that ``f`` calls with active
+arguments becomes a pair ``g_fwd`` (forward sweep, returns the value and what
+the reverse sweep needs) and ``g_bwd`` (reverse sweep), one pair per set of
+active parameters.
+"""
+
+import gast
+
+from .ast_util import assign, const, name, unparse
+from .calls import names_in
+from .naming import Namer
+from .normalize import normalize
+from .reverse import COMMENT, Context, ReverseGen
+
+_PLACEHOLDER = "__srcgrad_docstring__"
+
+
+class Program:
+    def __init__(self, rt="rt"):
+        self.rt = rt
+        self.functions = []  # (name, FunctionDef) in output order
+        self.requests = {}
+        self.names = Namer({rt})
+        self.resolvers = []  # (resolver, names it must provide) per function
+
+    def _prepare(self, fndef, info, resolver, parent_functions=None):
+        fn = normalize(fndef, info)
+        ctx = Context(fn, info, resolver, fn.namer, self.rt, parent_functions)
+        fn.namer.reserve(self.rt)
+        return fn, ctx
+
+    def _params(self, fn):
+        return [a.id for a in fn.args.args]
+
+    def _args(self, params, extra=()):
+        args = [name(p, "param") if False else gast.Name(id=p, ctx=gast.Param(), annotation=None,
+                                                         type_comment=None) for p in params]
+        defaults = []
+        for e, d in extra:
+            args.append(gast.Name(id=e, ctx=gast.Param(), annotation=None, type_comment=None))
+            defaults.append(const(d))
+        return gast.arguments(args=args, posonlyargs=[], vararg=None, kwonlyargs=[],
+                              kw_defaults=[], kwarg=None, defaults=defaults)
+
+    def vjp_function(self, fndef, info, resolver, wrt, fname=None):
+        """Generate ``<f>_vjp``; ``wrt`` are parameter names. Returns its name."""
+        fn, ctx = self._prepare(fndef, info, resolver)
+        params = self._params(fn)
+        gen = ReverseGen(fn, ctx, set(wrt), self)
+        seed = fn.namer.new("dout")
+        fwd, rev, live = gen.generate(seed)
+        ret = fn.body[-1].value
+        body = list(fwd)
+        result = ret
+        if isinstance(ret, gast.Name) and _rebinds(rev, ret.id):
+            keep = fn.namer.new("value")
+            body.append(assign(keep, gen.rtcall("snapshot", name(ret.id))))
+            result = name(keep)
+        body += rev
+        grads = [name(gen.adj(p)) if p in live else gen.rtcall("zeros_like", name(p))
+                 for p in wrt]
+        gtuple = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
+        body.append(gast.Return(value=gast.Tuple(elts=[result, gtuple], ctx=gast.Load())))
+        fname = fname or self.names.new(f"{fn.name}_vjp")
+        wrt_text = ", ".join(wrt)
+        doc = (f"Return {fn.name}({', '.join(params)}) and the vector-Jacobian product of "
+               f"{seed} with it, with respect to {wrt_text}.")
+        func = self._function(fname, self._args(params, [(seed, 1.0)]), doc, body)
+        self.functions.insert(0, (fname, func))
+        self.resolvers.append((resolver, fndef))
+        return fname
+
+    def request(self, user, active):
+        """The (fwd, bwd) pair of a callee for the given active parameter positions."""
+        key = (user.key, active)
+        if key in self.requests:
+            return self.requests[key]
+        base = user.name
+        fwd_name = self.names.new(f"{base}_fwd")
+        bwd_name = self.names.new(f"{base}_bwd")
+        self.requests[key] = (fwd_name, bwd_name)
+        fn, ctx = self._prepare(user.fndef, user.info, user.resolver,
+                                getattr(user, "local_functions", None))
+        params = self._params(fn)
+        wrt = [params[i] for i in active]
+        gen = ReverseGen(fn, ctx, set(wrt), self)
+        seed = fn.namer.new("dout")
+        fwd, rev, live = gen.generate(seed)
+        ret = fn.body[-1].value
+        saved_vars = sorted(v for v in gen.needed if v not in gen.none_init or True)
+        fwd_body = list(fwd)
+        saved = ([name(gen.tape)] if gen.uses_tape else []) + [name(v) for v in saved_vars]
+        missing = [v for v in saved_vars if v not in gen.must_end and v not in gen.none_init]
+        pre = [assign(v, const(None)) for v in missing]
+        fwd_body = pre + fwd_body
+        result = ret
+        if isinstance(ret, gast.Name) and _rebinds(rev, ret.id):
+            keep = fn.namer.new("value")
+            fwd_body.append(assign(keep, gen.rtcall("snapshot", name(ret.id))))
+            result = name(keep)
+        fwd_body.append(gast.Return(value=gast.Tuple(
+            elts=[result, gast.Tuple(elts=saved, ctx=gast.Load())], ctx=gast.Load())))
+        saved_name = fn.namer.new("saved")
+        bwd_body = []
+        if saved:
+            targets = [gast.Name(id=n.id, ctx=gast.Store(), annotation=None, type_comment=None)
+                       for n in saved]
+            tgt = targets[0] if len(targets) == 1 else gast.Tuple(elts=targets, ctx=gast.Store())
+            if len(targets) == 1:
+                bwd_body.append(assign(tgt, gast.Subscript(value=name(saved_name),
+                                                           slice=const(0), ctx=gast.Load())))
+            else:
+                bwd_body.append(assign(tgt, name(saved_name)))
+        bwd_body += rev
+        grads = [name(gen.adj(p)) if p in live else gen.rtcall("zeros_like", name(p))
+                 for p in wrt]
+        if any(isinstance(g, gast.Call) for g in grads):
+            # zero gradients need the primal value of their parameter
+            for p, g in zip(wrt, grads):
+                if isinstance(g, gast.Call) and p not in saved_vars:
+                    raise NotImplementedError("unconnected callee parameter")
+        gtuple = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
+        bwd_body.append(gast.Return(value=gtuple))
+        fdoc = f"Forward sweep of {fn.name}: its value, and what {bwd_name} needs."
+        bdoc = f"Reverse sweep of {fn.name}: the cotangents of {', '.join(wrt)}."
+        self.functions.append((fwd_name, self._function(fwd_name, self._args(params), fdoc,
+                                                        fwd_body)))
+        self.functions.append((bwd_name, self._function(
+            bwd_name, self._args([saved_name, seed]), bdoc, bwd_body)))
+        self.resolvers.append((user.resolver, user.fndef))
+        return fwd_name, bwd_name
+
+    def _function(self, fname, args, doc, body):
+        body = [gast.Expr(value=gast.Constant(value=doc, kind=None))] + body
+        return gast.FunctionDef(name=fname, args=args, body=body, decorator_list=[],
+                                returns=None, type_comment=None, type_params=[])
+
+    def source(self, header=""):
+        """The generated module's text (without imports; the caller adds them)."""
+        chunks = []
+        for _, fn in self.functions:
+            chunks.append(render(fn))
+        return "\n\n\n".join(chunks) + "\n"
+
+
+def _rebinds(stmts, var):
+    for s in gast.walk(gast.Module(body=stmts, type_ignores=[])):
+        if isinstance(s, gast.Assign):
+            for t in s.targets:
+                if isinstance(t, gast.Name) and t.id == var:
+                    return True
+                if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name) and \
+                        t.value.id == var:
+                    return True
+    return False
+
+
+def render(fn):
+    """Source text of a generated function, with comment markers turned into comments."""
+    import ast
+
+    text = unparse(fn)
+    out = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("'" + COMMENT, '"' + COMMENT)):
+            indent = line[: len(line) - len(line.lstrip())]
+            body = ast.literal_eval(stripped)[len(COMMENT):]
+            if out and out[-1].strip() and not out[-1].rstrip().endswith(":"):
+                pass
+            out.append(f"{indent}# {body}")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+__all__ = ["Program", "render", "names_in"]
