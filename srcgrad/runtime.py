@@ -40,12 +40,10 @@ def unbroadcast(g, x):
 
 def zeros_like(x):
     """A zero cotangent for ``x``: ``0.0`` for a Python scalar, else an array."""
-    if type(x) in _SCALARS:
+    if type(x) in _SCALARS or x is None:
         return 0.0
-    if isinstance(x, list):
+    if isinstance(x, (list, tuple)):
         return [zeros_like(v) for v in x]
-    if isinstance(x, tuple):
-        return tuple(zeros_like(v) for v in x)
     return np.zeros_like(x, dtype=np.result_type(x.dtype, np.float32))
 
 
@@ -95,11 +93,32 @@ def index_grad(g, x, idx):
 
 
 def take_grad(acc, idx):
-    """Remove and return the cotangent flowing into the write ``x[idx] = v``."""
+    """Remove and return the cotangent flowing into the write ``x[idx] = v``.
+
+    Where an integer-array index repeats a position, only the last write
+    took effect, so only that one receives the cotangent.
+    """
     out = acc[idx]
     out = out.copy() if hasattr(out, "copy") else out
+    if not is_basic_index(idx):
+        _zero_overwritten(out, acc, idx)
     acc[idx] = 0
     return out
+
+
+def _zero_overwritten(out, acc, idx):
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    arrays = [np.asarray(p) for p in parts]
+    if len(arrays) > acc.ndim or any(a.dtype.kind not in "iu" for a in arrays):
+        return  # boolean masks and mixed indices select each position once
+    flat = np.ravel_multi_index(
+        tuple(np.broadcast_arrays(*arrays)), acc.shape[: len(arrays)], mode="wrap")
+    flat = flat.ravel()
+    last = np.zeros(flat.shape, dtype=bool)
+    _, first_of_reversed = np.unique(flat[::-1], return_index=True)
+    last[flat.size - 1 - first_of_reversed] = True
+    if not last.all():
+        out.reshape((flat.size,) + acc.shape[len(arrays):])[~last] = 0
 
 
 def save(x, idx):
@@ -632,3 +651,11 @@ def trace_grad(g, x, offset=0, axis1=0, axis2=1):
 def negate(shift):
     """``-shift`` for an int or a tuple of ints (``np.roll``'s inverse shift)."""
     return tuple(-s for s in shift) if isinstance(shift, (tuple, list)) else -shift
+
+
+def repeat_list_grad(g, n, times):
+    """Cotangent of the list ``lst`` in ``lst * times`` (n = len(lst))."""
+    out = list(g[:n])
+    for k in range(1, times):
+        out = [a + b for a, b in zip(out, g[k * n:(k + 1) * n])]
+    return out

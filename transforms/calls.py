@@ -185,7 +185,8 @@ def value_uses(value, ctx):
             bound = bind(res.rule, call, ctx.info)
             return [n for p in res.rule.vjp for n in names_in(bound.get(p))]
         return [n for a in value.args for n in names_in(a)] + [
-            n for k in value.keywords for n in names_in(k.value)]
+            n for k in value.keywords for n in names_in(k.value)] + list(
+            getattr(res, "extra_args", ()))
     return []
 
 

@@ -2,7 +2,7 @@
 
 >>> n = Namer({"x", "dx"})
 >>> n.adjoint("x"), n.adjoint("h"), n.new("h")
-('dx_', 'dh', 'h')
+('dx2', 'dh', 'h')
 """
 
 import keyword
@@ -47,6 +47,11 @@ class Namer:
                 self.taken.add(name)
             self._adjoints[primal] = name
         return self._adjoints[primal]
+
+    def bind_adjoint(self, primal, adjoint):
+        """Use the existing name ``adjoint`` (a parameter) as the adjoint of ``primal``."""
+        self.taken.add(adjoint)
+        self._adjoints[primal] = adjoint
 
     def adjoints(self):
         return dict(self._adjoints)

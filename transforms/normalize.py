@@ -88,6 +88,8 @@ class Normalizer:
         self.lifted = []  # nested function definitions, lifted out
         self.loop_flags = []  # stack of (break_flag_name or None) per enclosing loop
         self.ret_name = None
+        self.loop_depth = 0
+        self.branch_depth = 0
         self.returned_flag = None
         self._current = None
 
@@ -205,6 +207,10 @@ class Normalizer:
         elif not isinstance(func, (gast.Name, gast.Attribute)):
             raise self.error(node, "cannot differentiate a call through an expression",
                              "assign the function to a name first, or call it directly")
+        if isinstance(func, gast.Name) and func.id in ("min", "max") and len(node.args) > 2 \
+                and not node.keywords and func.id not in self.locals:
+            inner = gast.Call(func=func, args=node.args[:-1], keywords=[])
+            node = gast.Call(func=func, args=[inner, node.args[-1]], keywords=[])
         for a in node.args:
             if isinstance(a, gast.Starred):
                 raise self.error(a, "cannot differentiate a call with *args",
@@ -495,8 +501,10 @@ class Normalizer:
             self.locals.add(tmp)
             stmts.append(assign(tmp, test))
             test = name(tmp)
+        self.branch_depth += 1
         body = self.block(s.body)
         orelse = self.block(s.orelse)
+        self.branch_depth -= 1
         return stmts + [gast.If(test=test, body=body, orelse=orelse)]
 
     def stmt_For(self, s):
@@ -549,10 +557,13 @@ class Normalizer:
                     stmts += s2
                     lens.append(n)
                 if len(lens) > 1:
-                    n = self.namer.new("n")
-                    self.locals.add(n)
-                    stmts.append(assign(n, gast.Call(func=name("min"), args=lens, keywords=[])))
-                    n = name(n)
+                    n = lens[0]
+                    for other in lens[1:]:
+                        shortest = self.namer.new("n")
+                        self.locals.add(shortest)
+                        stmts.append(assign(shortest, gast.Call(func=name("min"),
+                                                                args=[n, other], keywords=[])))
+                        n = name(shortest)
                 else:
                     n = lens[0]
                 k = self.namer.new("k")
@@ -694,11 +705,11 @@ class Normalizer:
 
     def stmt_Return(self, s):
         if s.value is None:
-            value = const(None)
-            stmts = []
-        else:
-            stmts, value = self.atom(s.value, "out")
-        return stmts + [gast.Return(value=value)]
+            return [assign(self.ret_name, const(None)), gast.Return(value=name(self.ret_name))]
+        stmts, value = self.simple(s.value)
+        if isinstance(value, gast.Name) and not (self.loop_depth or self.branch_depth):
+            return stmts + [gast.Return(value=value)]
+        return stmts + [assign(self.ret_name, value), gast.Return(value=name(self.ret_name))]
 
     def stmt_FunctionDef(self, s):
         """A nested function stays in the forward sweep as it is, and is also
@@ -823,6 +834,7 @@ def normalize(fn, info, namer=None, extra_locals=()):
     ret = "out" if "out" not in taken else namer.new("out")
     namer.reserve(ret)
     norm.locals.add(ret)
+    norm.ret_name = ret
     flag = namer.new("returned")
     source_body, found = _loop_returns(_copy(fn.body), ret, flag, False)
     if found:

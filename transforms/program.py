@@ -51,7 +51,7 @@ class Program:
         fn, ctx = self._prepare(fndef, info, resolver)
         params = self._params(fn)
         gen = ReverseGen(fn, ctx, set(wrt), self)
-        seed = fn.namer.new("dout")
+        seed = _seed(fn)
         fwd, rev, live = gen.generate(seed)
         ret = fn.body[-1].value
         body = list(fwd)
@@ -88,10 +88,11 @@ class Program:
         params = self._params(fn)
         wrt = [params[i] for i in active]
         gen = ReverseGen(fn, ctx, set(wrt), self)
-        seed = fn.namer.new("dout")
+        seed = _seed(fn)
         fwd, rev, live = gen.generate(seed)
         ret = fn.body[-1].value
-        saved_vars = sorted(v for v in gen.needed if v not in gen.none_init or True)
+        unconnected = [p for p in wrt if p not in live]
+        saved_vars = sorted(set(gen.needed) | set(unconnected))
         fwd_body = list(fwd)
         saved = ([name(gen.tape)] if gen.uses_tape else []) + [name(v) for v in saved_vars]
         missing = [v for v in saved_vars if v not in gen.must_end and v not in gen.none_init]
@@ -118,11 +119,6 @@ class Program:
         bwd_body += rev
         grads = [name(gen.adj(p)) if p in live else gen.rtcall("zeros_like", name(p))
                  for p in wrt]
-        if any(isinstance(g, gast.Call) for g in grads):
-            # zero gradients need the primal value of their parameter
-            for p, g in zip(wrt, grads):
-                if isinstance(g, gast.Call) and p not in saved_vars:
-                    raise NotImplementedError("unconnected callee parameter")
         gtuple = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
         bwd_body.append(gast.Return(value=gtuple))
         fdoc = f"Forward sweep of {fn.name}: its value, and what {bwd_name} needs."
@@ -145,6 +141,15 @@ class Program:
         for _, fn in self.functions:
             chunks.append(render(fn))
         return "\n\n\n".join(chunks) + "\n"
+
+
+def _seed(fn):
+    """The name of the output cotangent parameter: ``dout``, the adjoint of ``out``."""
+    ret = fn.body[-1].value
+    if isinstance(ret, gast.Name) and ret.id == "out":
+        fn.namer.bind_adjoint("out", "dout") if "dout" not in fn.namer.taken else None
+        return fn.namer.adjoint("out")
+    return fn.namer.new("dout")
 
 
 def _rebinds(stmts, var):

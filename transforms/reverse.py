@@ -106,7 +106,7 @@ class ReverseGen:
             if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
                 v = s.value
                 t = s.targets[0].id
-                if isinstance(v, gast.List):
+                if isinstance(v, (gast.List, gast.Tuple)):
                     self.list_names.add(t)
                 if isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and \
                         v.func.id in ("len", "int") and v.func.id not in self.ctx.locals:
@@ -115,6 +115,14 @@ class ReverseGen:
                     s.value.func, gast.Attribute) and s.value.func.attr == "append":
                 if isinstance(s.value.func.value, gast.Name):
                     self.list_names.add(s.value.func.value.id)
+        grew = True
+        while grew:
+            grew = False
+            for s in gast.walk(self.fn):
+                if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
+                        s.targets[0].id not in self.list_names and self._is_list_op(s.value):
+                    self.list_names.add(s.targets[0].id)
+                    grew = True
         for a in self.fn.args.args:
             if isinstance(a.annotation, gast.Name) and a.annotation.id == "float":
                 self.scalar_names.add(a.id)
@@ -135,6 +143,31 @@ class ReverseGen:
                 ):
                     self.scalar_names.add(t)
                     changed = True
+
+    def _is_list_op(self, v):
+        return isinstance(v, gast.BinOp) and isinstance(v.op, (gast.Add, gast.Mult)) and any(
+            isinstance(o, gast.Name) and o.id in self.list_names for o in (v.left, v.right))
+
+    def list_op_contribs(self, value, g):
+        """Contributions of ``a + b`` (concatenation) or ``a * n`` (repetition) on lists."""
+        res = []
+        left, right = value.left, value.right
+        if isinstance(value.op, gast.Add):
+            n = gast.Call(func=name("len"), args=[deepcopy(left)], keywords=[])
+            if self.active_name(left):
+                res.append(("list", left.id, gast.Subscript(
+                    value=g, slice=gast.Slice(lower=None, upper=n, step=None), ctx=gast.Load())))
+            if self.active_name(right):
+                res.append(("list", right.id, gast.Subscript(
+                    value=g, slice=gast.Slice(lower=deepcopy(n), upper=None, step=None),
+                    ctx=gast.Load())))
+            return res
+        lst, times = (left, right) if isinstance(left, gast.Name) and \
+            left.id in self.list_names else (right, left)
+        if self.active_name(lst):
+            n = gast.Call(func=name("len"), args=[deepcopy(lst)], keywords=[])
+            res.append(("list", lst.id, self.rtcall("repeat_list_grad", g, n, deepcopy(times))))
+        return res
 
     def _is_scalar_expr(self, v):
         if isinstance(v, gast.Constant):
@@ -247,7 +280,11 @@ class ReverseGen:
         if isinstance(s, gast.Assign):
             t = s.targets[0]
             if isinstance(t, gast.Name):
-                return self.rev_assign(s, t.id, s.value, live) + [Restore(s, t.id)]
+                code = self.rev_assign(s, t.id, s.value, live)
+                call = getattr(s, "_sg_call", None)
+                if call is not None:
+                    code.append(Restore(s, call[1]))
+                return code + [Restore(s, t.id)]
             if isinstance(t, gast.Subscript):
                 return self.rev_setitem(s, t, live)
             if isinstance(t, gast.Tuple):
@@ -295,6 +332,8 @@ class ReverseGen:
             return res
         if isinstance(value, gast.Constant):
             return res
+        if isinstance(value, gast.BinOp) and self._is_list_op(value):
+            return self.list_op_contribs(value, g)
         if isinstance(value, gast.BinOp):
             op = type(value.op).__name__
             rule = self.ctx.resolver.operator_rule(op)
@@ -433,7 +472,7 @@ class ReverseGen:
         targets = []
         contribs = []
         for i in active:
-            tmp = self.namer.new(f"{self.adj(args[i].id)}_{res.name}")
+            tmp = self.namer.new(f"{self.adj(args[i].id)}_{res.name.strip('_')}")
             targets.append(tmp)
             contribs.append(("dense", args[i].id, name(tmp)))
         call = gast.Call(func=name(bwd), args=[name(saved), g], keywords=[])
@@ -605,9 +644,11 @@ class ReverseGen:
             r = self.namer.new(f"range_{i}")
             s._sg_range = r
             rng = name(r)
+        count = None
         if has_break:
             count = self.namer.new(f"n_{i}")
             s._sg_count = count
+            s._sg_count_init = assign(count, const(0))
             rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=name(count),
                                                              step=None), ctx=gast.Load())
         it = gast.Call(func=name("reversed"), args=[rng], keywords=[])
@@ -617,7 +658,8 @@ class ReverseGen:
         src = getattr(s, ORIGIN, None)
         head = [comment(self.describe(src))] if src is not None else []
         self._last_origin = None
-        return pre + head + [loop, Restore(s, i)]
+        tail = [Restore(s._sg_count_init, count)] if count else []
+        return pre + head + [loop, Restore(s, i)] + tail
 
     def rev_while(self, s, live):
         pre, code = self.rev_loop_body(s.body, live)
@@ -626,13 +668,14 @@ class ReverseGen:
             return []
         count = self.namer.new("n_iter")
         s._sg_count = count
+        s._sg_count_init = assign(count, const(0))
         loop = gast.For(target=name("_", "store"),
                         iter=gast.Call(func=name("range"), args=[name(count)], keywords=[]),
                         body=code, orelse=[], type_comment=None)
         src = getattr(s, ORIGIN, None)
         head = [comment(self.describe(src))] if src is not None else []
         self._last_origin = None
-        return pre + head + [loop]
+        return pre + head + [loop, Restore(s._sg_count_init, count)]
 
     # -- the forward sweep ---------------------------------------------------
     def fwd_block(self, stmts, maybe, must):
@@ -708,6 +751,9 @@ class ReverseGen:
         for st in gast.walk(gast.Module(body=body, type_ignores=[])):
             if getattr(st, "_sg_call", None):
                 assigned.add(st._sg_call[1])
+            for attr in ("_sg_count", "_sg_range"):
+                if getattr(st, attr, None):
+                    assigned.add(getattr(st, attr))
         return maybe | assigned
 
     def fwd_for(self, s, maybe, must):
@@ -737,9 +783,8 @@ class ReverseGen:
 
     def _counter_init(self, s, count, maybe, must):
         out = []
-        init = assign(count, const(0))
+        init = s._sg_count_init
         self.save_var(init, count, maybe, must, out)
-        s._sg_count_init = init
         out.append(init)
         maybe.add(count)
         must.add(count)
@@ -800,7 +845,8 @@ class ReverseGen:
         rev = []
         if isinstance(ret.value, gast.Name) and ret.value.id in self.active:
             r = ret.value.id
-            rev.append(assign(self.adj(r), name(seed)))
+            if self.adj(r) != seed:
+                rev.append(assign(self.adj(r), name(seed)))
             live[r] = False
         rev += self.rev_block(body, live)
         self.needed = self.collect_needed(rev)

@@ -442,7 +442,8 @@ CASES = [
     Case(newton_cubic_vector, lambda rng: (vec(rng, 4, -2.0, 2.0),)),
     Case(fixed_point_while, lambda rng: (flt(rng, 0.3, 0.9),)),
     Case(bisection_then_newton, lambda rng: (flt(rng, 1.0, 8.0),)),
-    Case(grid_min_parabolic, lambda rng: (float(0.2 * rng.integers(-4, 4)) + flt(rng, 0.05, 0.15),)),
+    Case(grid_min_parabolic,
+         lambda rng: (float(0.2 * rng.integers(-4, 4)) + flt(rng, 0.05, 0.15),)),
     Case(power_iteration, lambda rng: (vec(rng, (3, 3)),)),
     Case(pair_energy, lambda rng: (np.array([[0.0, 0.0], [1.1, 0.1], [0.2, 1.2], [1.3, 1.0]])
                                    + vec(rng, (4, 2), -0.05, 0.05),)),
