@@ -50,8 +50,8 @@ def loss(log_params, x0, y0, obs_prey, obs_pred, dt, n_obs, substeps):
     y = y0
     prey = []
     pred = []
-    for i in range(n_obs):
-        for s in range(substeps):
+    for _obs in range(n_obs):
+        for _sub in range(substeps):
             k1x = prey_rate(x, y, alpha, beta)
             k1y = predator_rate(x, y, delta, gamma)
             k2x = prey_rate(x + half * k1x, y + half * k1y, alpha, beta)
@@ -140,7 +140,9 @@ def main(argv=None):
     print("initial loss: %.6g" % history[0])
     print("final loss: %.6g" % final)
     print("%-6s %8s %8s %8s" % ("param", "true", "initial", "fitted"))
-    for name, true, start, fit in zip(PARAM_NAMES, TRUE_PARAMS, np.exp(theta0), np.exp(theta)):
+    for name, true, start, fit in zip(
+        PARAM_NAMES, TRUE_PARAMS, np.exp(theta0), np.exp(theta), strict=True
+    ):
         print("%-6s %8.4f %8.4f %8.4f" % (name, true, start, fit))
     ok = np.isfinite(final) and final < history[0]
     return 0 if ok else 1

@@ -256,8 +256,9 @@ def _call_args(sig, f, args, kwargs):
 
 
 def _format(grads, arguments, names, single):
-    if single:
-        return runtime.to_float(grads, arguments[names[0]])
+    if len(names) == 1:
+        g = runtime.to_float(grads, arguments[names[0]])
+        return g if single else (g,)
     return tuple(runtime.to_float(g, arguments[n]) for g, n in zip(grads, names))
 
 

@@ -158,7 +158,7 @@ def minmax_grad(g, ans, x, axis=None, keepdims=False):
         g = np.expand_dims(g, ax)
     mask = x == ans
     count = mask.sum(axis=axis, keepdims=True)
-    return g * mask / count
+    return g * mask / count.astype(np.result_type(x, np.float32))
 
 
 def _normalize_axis(axis, ndim):
@@ -168,23 +168,29 @@ def _normalize_axis(axis, ndim):
 
 def matmul_grad_a(g, a, b):
     """Cotangent of ``a`` in ``a @ b`` for any ranks numpy's matmul accepts."""
-    if np.ndim(b) == 1:
-        if np.ndim(a) == 1:
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 2 and nb == 2:
+        return g @ b.T
+    if nb == 1:
+        if na == 1:
             return g * b
         return unbroadcast(np.expand_dims(g, -1) * b, a)
-    if np.ndim(a) == 1:
-        return unbroadcast(g @ np.swapaxes(b, -1, -2), a) if np.ndim(b) > 2 else b @ g
+    if na == 1:
+        return unbroadcast((np.expand_dims(g, -2) @ np.swapaxes(b, -1, -2))[..., 0, :], a)
     return unbroadcast(g @ np.swapaxes(b, -1, -2), a)
 
 
 def matmul_grad_b(g, a, b):
     """Cotangent of ``b`` in ``a @ b``."""
-    if np.ndim(a) == 1:
-        if np.ndim(b) == 1:
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 2 and nb == 2:
+        return a.T @ g
+    if na == 1:
+        if nb == 1:
             return g * a
         return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(g, -2), b)
-    if np.ndim(b) == 1:
-        return unbroadcast(np.swapaxes(a, -1, -2) @ g, b) if np.ndim(a) > 2 else g @ a
+    if nb == 1:
+        return unbroadcast((np.swapaxes(a, -1, -2) @ np.expand_dims(g, -1))[..., 0], b)
     return unbroadcast(np.swapaxes(a, -1, -2) @ g, b)
 
 
@@ -659,3 +665,84 @@ def repeat_list_grad(g, n, times):
     for k in range(1, times):
         out = [a + b for a, b in zip(out, g[k * n:(k + 1) * n])]
     return out
+
+
+def diagonal_grad(g, v, k=0):
+    """Cotangent of the matrix ``v`` for ``np.diag(v, k)`` (a diagonal read)."""
+    out = zeros_like(v)
+    i = np.arange(shape(g)[0], like=out)
+    if k >= 0:
+        out[i, i + k] = g
+    else:
+        out[i - k, i] = g
+    return out
+
+
+def diff_grad(g, n=1, axis=-1):
+    """Cotangent for ``np.diff(x, n, axis)``: the adjoint difference, n times."""
+    for _ in range(n):
+        edge = np.zeros_like(np.take(g, [0], axis=axis))
+        g = -np.diff(np.concatenate([edge, g, edge], axis=axis), axis=axis)
+    return g
+
+
+def repeat_grad(g, x, repeats, axis=None):
+    """Cotangent of ``x`` for ``np.repeat(x, repeats, axis)``: sum each run."""
+    if axis is None:
+        g, axis = np.ravel(g), 0
+        n = int(np.size(x))
+    else:
+        n = shape(x)[axis]
+    ends = np.cumsum(np.broadcast_to(np.asarray(repeats), (n,)))
+    csum = np.cumsum(g, axis=axis)
+    csum = np.concatenate([np.zeros_like(np.take(csum, [0], axis=axis)), csum], axis=axis)
+    starts = np.concatenate([[0], ends[:-1]])
+    out = np.take(csum, ends, axis=axis) - np.take(csum, starts, axis=axis)
+    return np.reshape(out, shape(x))
+
+
+def _sort_order(x, axis):
+    return np.argsort(x, axis=axis, kind="stable")
+
+
+def sort_grad(g, x, axis=-1):
+    """Cotangent of ``x`` for ``np.sort(x, axis)``: ``g`` sent back unsorted."""
+    if axis is None:
+        return np.reshape(sort_grad(g, np.ravel(x), 0), shape(x))
+    out = zeros_like(x)
+    np.put_along_axis(out, _sort_order(x, axis), g, axis=axis)
+    return out
+
+
+def sort_jvp(dx, x, axis=-1):
+    """Tangent of ``np.sort(x, axis)``: ``dx`` in sorted order."""
+    if axis is None:
+        return sort_jvp(np.ravel(dx), np.ravel(x), 0)
+    return np.take_along_axis(dx, _sort_order(x, axis), axis=axis)
+
+
+def _check_norm(ord, x, axis):
+    vector = axis is not None and not isinstance(axis, tuple) or axis is None and np.ndim(x) == 1
+    if ord is None or ord == "fro" or (ord == 2 and vector):
+        return
+    raise NotImplementedError(f"the derivative of norm(ord={ord!r}) is not implemented")
+
+
+def norm_grad(g, ans, x, ord=None, axis=None, keepdims=False):
+    """Cotangent of ``x`` for the 2-norm (Frobenius) ``np.linalg.norm``."""
+    _check_norm(ord, x, axis)
+    scale = _keep(g, x, axis, keepdims) / _keep(ans, x, axis, keepdims)
+    return x * scale
+
+
+def norm_jvp(dx, ans, x, ord=None, axis=None, keepdims=False):
+    """Tangent of the 2-norm (Frobenius) ``np.linalg.norm``."""
+    _check_norm(ord, x, axis)
+    return np.sum(x * dx, axis=axis, keepdims=keepdims) / ans
+
+
+def solve_grad_a(gb, ans, b):
+    """Cotangent of ``a`` in ``x = solve(a, b)``, given ``gb``, the cotangent of ``b``."""
+    if np.ndim(b) == 1:
+        return -np.multiply.outer(gb, ans)
+    return -np.matmul(gb, np.swapaxes(ans, -1, -2))

@@ -150,7 +150,7 @@ def test_train_rnn_gradient():
     wrt = tuple(range(len(params)))
     grads = srcgrad.grad(mod.rnn_loss, wrt=wrt)(*full)
     assert isinstance(grads, tuple) and len(grads) == len(params)
-    for i, (g, name) in enumerate(zip(grads, mod.PARAMS)):
+    for i, (g, name) in enumerate(zip(grads, mod.PARAMS, strict=True)):
         fd = finite_difference(mod.rnn_loss, full, i)
         assert_grad_close(g, fd, full[i], "train_rnn d/d%s" % name)
     # a single parameter by name
@@ -174,6 +174,6 @@ def test_optimize_simulation_landing_distance_gradient():
     # float arguments (speed, angle, drag): float gradients
     args = (22.0, 0.6, 0.03, 1.0, 0.01, 2000)
     grads = srcgrad.grad(mod.landing_distance, wrt=(0, 1, "drag"))(*args)
-    for i, g in zip((0, 1, 2), grads):
+    for i, g in zip((0, 1, 2), grads, strict=True):
         fd = finite_difference(mod.landing_distance, args, i)
         assert_grad_close(g, fd, args[i], "landing_distance d/darg%d" % i, rtol=1e-4)

@@ -249,6 +249,31 @@ CASES["numpy.trace"] = [
     dict(a=A(3, 2, 3), axis1=-1, axis2=0),
 ]
 CASES["numpy.outer"] = [dict(a=A(3), b=A(4)), dict(a=A(2, 2), b=A(3)), dict(a=F(), b=A(2))]
+CASES["numpy.diag"] = [
+    dict(v=A(3)),
+    dict(v=A(3), k=1),
+    dict(v=A(3, 3)),
+    dict(v=A(3, 4), k=1),
+    dict(v=A(4, 3), k=-2),
+]
+CASES["numpy.diff"] = [dict(a=A(5)), dict(a=A(3, 5), n=2), dict(a=A(4, 3), axis=0)]
+CASES["numpy.repeat"] = [
+    dict(a=A(3), repeats=2),
+    dict(a=A(2, 3), repeats=2),
+    dict(a=A(2, 3), repeats=[1, 0, 3], axis=1),
+    dict(a=A(2, 3), repeats=3, axis=-2),
+]
+CASES["numpy.sort"] = [dict(a=A(5)), dict(a=A(3, 4), axis=0), dict(a=A(3, 4), axis=None)]
+CASES["numpy.linalg.norm"] = [
+    dict(x=A(4)),
+    dict(x=A(3, 4)),
+    dict(x=A(3, 4), axis=1),
+    dict(x=A(3, 4), axis=0, keepdims=True),
+    dict(x=A(3), ord=2),
+    dict(x=A(2, 3), ord="fro"),
+]
+_SPD = lambda n: np.eye(n) * 3 + A(n, n) * 0.5
+CASES["numpy.linalg.solve"] = [dict(a=_SPD(3), b=A(3)), dict(a=_SPD(3), b=A(3, 2))]
 CASES["numpy.concatenate"] = [
     dict(arrays=[A(2, 3), A(4, 3)]),
     dict(arrays=[A(2, 3), A(2, 1), A(2, 2)], axis=-1),
@@ -350,10 +375,6 @@ if hasattr(math, "fma"):
 # float32 cotangents: these legitimately compute in float64 (or change dtype).
 NOT_FLOAT32 = {
     "numpy.float_power",  # always float64 by definition
-    "numpy.max",
-    "numpy.min",
-    "numpy.ndarray.max",
-    "numpy.ndarray.min",  # rt.minmax_grad
 }
 
 
@@ -607,11 +628,6 @@ def test_scalar_rules_keep_python_floats():
         assert type(ct) is float, (name, type(ct))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rt.matmul_grad_a/b treat g as a matrix when one "
-    "operand is a vector and the other a stack of matrices",
-)
 @pytest.mark.parametrize("shapes", [((3,), (5, 3, 2)), ((5, 2, 3), (3,))])
 @pytest.mark.parametrize("name", ["numpy.matmul", "operator.matmul"])
 def test_matmul_vector_with_stack(name, shapes):

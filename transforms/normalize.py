@@ -181,6 +181,14 @@ class Normalizer:
         return meth(node)
 
     def simple_BinOp(self, node):
+        if isinstance(node.op, gast.Pow) and isinstance(node.left, gast.UnaryOp):
+            # (-2.0) ** x: a folded constant would unparse as -2.0 ** x
+            s1, simple = self.simple_UnaryOp(node.left)
+            tmp = self.namer.new("c")
+            self.locals.add(tmp)
+            s1.append(assign(tmp, simple))
+            s2, right = self.atom(node.right)
+            return s1 + s2, gast.BinOp(left=name(tmp), op=node.op, right=right)
         s1, left = self.atom(node.left)
         s2, right = self.atom(node.right)
         return s1 + s2, gast.BinOp(left=left, op=node.op, right=right)
@@ -664,38 +672,25 @@ class Normalizer:
     def lower_exits(self, stmts, flag):
         """Rewrite ``break``/``continue`` (innermost loop only) into structured code.
 
-        Returns (statements, status) where status says whether the block
-        always, maybe or never leaves the iteration.
+        The statements after an ``if`` that may leave the iteration move into
+        the paths that fall through it.  Returns (statements, whether every
+        path leaves the iteration).
         """
         out = []
         for k, s in enumerate(stmts):
-            rest = stmts[k + 1:]
             if isinstance(s, gast.Break):
                 out += _set_origin([assign(flag, const(True))], s)
-                return out, "always"
+                return out, True
             if isinstance(s, gast.Continue):
-                return out, "always"
+                return out, True
             if isinstance(s, gast.If) and _contains([s], (gast.Break, gast.Continue), False):
-                body, sb = self.lower_exits(s.body, flag)
-                orelse, so = self.lower_exits(s.orelse, flag)
-                if sb == "always" and so == "always":
-                    out.append(_clone_if(s, body, orelse))
-                    return out, "always"
-                if sb == "always" and so == "never":
-                    r, sr = self.lower_exits(rest, flag)
-                    out.append(_clone_if(s, body, orelse + r))
-                    return out, "maybe"
-                if so == "always" and sb == "never":
-                    r, sr = self.lower_exits(rest, flag)
-                    out.append(_clone_if(s, body + r, orelse))
-                    return out, "maybe"
-                raise self.error(
-                    s,
-                    "cannot differentiate this mix of break/continue",
-                    "put break or continue at the end of an if branch",
-                )
+                rest = stmts[k + 1:]
+                body, a = self.lower_exits(s.body + _copy(rest), flag)
+                orelse, b = self.lower_exits(s.orelse + _copy(rest), flag)
+                out.append(_clone_if(s, body, orelse))
+                return out, a and b
             out.append(s)
-        return out, "never"
+        return out, False
 
     def stmt_Break(self, s):
         return [s]

@@ -192,6 +192,13 @@ class ReverseGen:
     def adj(self, var):
         return self.namer.adjoint(var)
 
+    def stmt_name(self, s, key, hint):
+        """A fresh name tied to statement ``s``: the same one each time ``s`` is reversed."""
+        names = s.__dict__.setdefault("_sg_names", {})
+        if key not in names:
+            names[key] = self.namer.new(hint)
+        return names[key]
+
     def rtcall(self, fn, *args):
         return gast.Call(func=gast.Attribute(value=name(self.rt), attr=fn, ctx=gast.Load()),
                          args=list(args), keywords=[])
@@ -302,6 +309,7 @@ class ReverseGen:
         raise self.info.error(s, f"internal: cannot reverse {type(s).__name__}")
 
     def rev_assign(self, s, y, value, live):
+        self._stmt = s
         if y not in self.active or y not in live:
             if isinstance(value, gast.Call) and y in self.active:
                 self._prepare_call(s, value)
@@ -410,7 +418,7 @@ class ReverseGen:
                 if not any(self.active_name(e) for e in elts):
                     continue
                 expr = self.instantiate(template, rule, bound, y, g, module)
-                tmp = self.namer.new("d_" + param)
+                tmp = self.stmt_name(self._stmt, ("varargs", param), "d_" + param)
                 out.append(assign(tmp, expr))
                 for i, e in enumerate(elts):
                     if self.active_name(e):
@@ -467,12 +475,12 @@ class ReverseGen:
         if not active:
             return []
         fwd, bwd = self.program.request(res, active)
-        saved = self.namer.new(f"{res.name}_saved")
+        saved = self.stmt_name(s, "saved", f"{res.name.strip('_')}_saved")
         s._sg_call = (fwd, saved, args)
         targets = []
         contribs = []
         for i in active:
-            tmp = self.namer.new(f"{self.adj(args[i].id)}_{res.name.strip('_')}")
+            tmp = self.stmt_name(s, ("arg", i), f"{self.adj(args[i].id)}_{res.name.strip('_')}")
             targets.append(tmp)
             contribs.append(("dense", args[i].id, name(tmp)))
         call = gast.Call(func=name(bwd), args=[name(saved), g], keywords=[])
@@ -590,15 +598,12 @@ class ReverseGen:
         la, lb = dict(live), dict(live)
         ca = self.rev_block(s.body, la)
         cb = self.rev_block(s.orelse, lb)
-        if not _real(ca) and not _real(cb):
-            live.clear()
-            live.update(self.join(la, lb, ca, cb))
-            return ca + cb  # only restores; branches that never ran restore nothing
         merged = self.join(la, lb, ca, cb)
         live.clear()
         live.update(merged)
-        s._sg_needs_test = True
-        return [gast.If(test=deepcopy(s.test), body=ca or [gast.Pass()], orelse=cb)]
+        if not ca and not cb:
+            return []
+        return [gast.If(test=deepcopy(s.test), body=ca, orelse=cb)]
 
     def rev_loop_body(self, body, live):
         """Reverse a loop body so that it can run any number of times."""
@@ -641,12 +646,12 @@ class ReverseGen:
         has_break = _has_break(s.body)
         rng = deepcopy(s.iter)
         if not invariant:
-            r = self.namer.new(f"range_{i}")
+            r = self.stmt_name(s, "range", f"range_{i}")
             s._sg_range = r
             rng = name(r)
         count = None
         if has_break:
-            count = self.namer.new(f"n_{i}")
+            count = self.stmt_name(s, "count", f"n_{i}")
             s._sg_count = count
             s._sg_count_init = assign(count, const(0))
             rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=name(count),
@@ -658,15 +663,15 @@ class ReverseGen:
         src = getattr(s, ORIGIN, None)
         head = [comment(self.describe(src))] if src is not None else []
         self._last_origin = None
-        tail = [Restore(s._sg_count_init, count)] if count else []
-        return pre + head + [loop, Restore(s, i)] + tail
+        counted = [Restore(s._sg_count_init, count)] if count else []
+        return pre + head + [loop] + counted + [Restore(s, i)]
 
     def rev_while(self, s, live):
         pre, code = self.rev_loop_body(s.body, live)
         if not _real(code):
             s._sg_count = None
             return []
-        count = self.namer.new("n_iter")
+        count = self.stmt_name(s, "count", "n_iter")
         s._sg_count = count
         s._sg_count_init = assign(count, const(0))
         loop = gast.For(target=name("_", "store"),
@@ -739,7 +744,8 @@ class ReverseGen:
             orelse = self.fwd_block(s.orelse, m2, u2)
             maybe |= m1 | m2
             must |= u1 & u2
-            return [gast.If(test=s.test, body=body or [gast.Pass()], orelse=orelse)]
+            new = tidy_if(gast.If(test=s.test, body=body, orelse=orelse))
+            return [new] if new is not None else []
         if isinstance(s, gast.For):
             return self.fwd_for(s, maybe, must)
         if isinstance(s, gast.While):
@@ -812,8 +818,11 @@ class ReverseGen:
                 out += self.restore_code(s)
                 continue
             if isinstance(s, gast.If):
-                s.body = self.finalize(s.body) or [gast.Pass()]
+                s.body = self.finalize(s.body)
                 s.orelse = self.finalize(s.orelse)
+                s = tidy_if(s)
+                if s is None:
+                    continue
             elif isinstance(s, gast.For):
                 s.body = self.finalize(s.body) or [gast.Pass()]
             out.append(s)
@@ -891,6 +900,20 @@ class ReverseGen:
             if call:
                 needed.add(call[1])
         return needed
+
+
+def tidy_if(s):
+    """Drop an ``if`` with two empty branches; turn ``if c: pass else: B`` into ``if not c: B``."""
+    if not s.body and not s.orelse:
+        return None
+    if not s.body:
+        test = s.test
+        if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+            test = test.operand
+        else:
+            test = gast.UnaryOp(op=gast.Not(), operand=test)
+        return gast.If(test=test, body=s.orelse, orelse=[])
+    return s
 
 
 def _real(code):

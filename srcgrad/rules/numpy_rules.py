@@ -74,7 +74,7 @@ NONDIFF = """
 
 
 def register(rules):
-    d = lambda name, sig, **kw: rules.define(f"numpy.{name}", f"{name}{sig}", **kw)
+    d = lambda name, sig, **kw: rules.define(f"numpy.{name}", name.rsplit(".", 1)[-1] + sig, **kw)
     nondiff = lambda name: rules.nondiff(f"numpy.{name}")
 
     # -- elementwise ----------------------------------------------------
@@ -225,6 +225,41 @@ def register(rules):
             "b": "np.reshape(np.dot(np.ravel(a), g), np.shape(b))",
         },
         jvp="rt.lin(da, lambda t: np.outer(t, b)) + rt.lin(db, lambda t: np.outer(a, t))",
+    )
+    d(
+        "diag",
+        "(v, k=0)",
+        vjp={"v": "np.diagonal(g, k) if np.ndim(v) == 1 else rt.diagonal_grad(g, v, k)"},
+        jvp="np.diag(dv, k)",
+    )
+    d(
+        "diff",
+        "(a, n=1, axis=-1)",
+        vjp={"a": "rt.diff_grad(g, n, axis)"},
+        jvp="np.diff(da, n, axis)",
+    )
+    d(
+        "repeat",
+        "(a, repeats, axis=None)",
+        vjp={"a": "rt.repeat_grad(g, a, repeats, axis)"},
+        jvp="np.repeat(da, repeats, axis)",
+    )
+    d("sort", "(a, axis=-1)", vjp={"a": "rt.sort_grad(g, a, axis)"}, jvp="rt.sort_jvp(da, a, axis)")
+    # 2-norms only (vector 2-norm, Frobenius); other ords raise NotImplementedError.
+    d(
+        "linalg.norm",
+        "(x, ord=None, axis=None, keepdims=False)",
+        vjp={"x": "rt.norm_grad(g, ans, x, ord, axis, keepdims)"},
+        jvp="rt.norm_jvp(dx, ans, x, ord, axis, keepdims)",
+    )
+    d(
+        "linalg.solve",
+        "(a, b)",
+        vjp={
+            "b": "np.linalg.solve(np.swapaxes(a, -1, -2), g)",
+            "a": "rt.solve_grad_a(np.linalg.solve(np.swapaxes(a, -1, -2), g), ans, b)",
+        },
+        jvp="np.linalg.solve(a, db - rt.lin(da, lambda t: np.matmul(t, ans)))",
     )
     # List arguments: the cotangent is a list, one entry per array.
     d(
