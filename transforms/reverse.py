@@ -636,7 +636,7 @@ class ReverseGen:
 
     def rev_for(self, s, live):
         pre, code = self.rev_loop_body(s.body, live)
-        if not _real(code):
+        if not code:
             s._sg_reverse = None
             return []
         i = s.target.id
@@ -668,7 +668,7 @@ class ReverseGen:
 
     def rev_while(self, s, live):
         pre, code = self.rev_loop_body(s.body, live)
-        if not _real(code):
+        if not code:
             s._sg_count = None
             return []
         count = self.stmt_name(s, "count", "n_iter")
@@ -824,7 +824,11 @@ class ReverseGen:
                 if s is None:
                     continue
             elif isinstance(s, gast.For):
-                s.body = self.finalize(s.body) or [gast.Pass()]
+                s.body = self.finalize(s.body)
+                if not [b for b in s.body if not _is_comment(b)]:
+                    if out and _is_comment(out[-1]):
+                        out.pop()
+                    continue
             out.append(s)
         return _group_pops(out)
 
@@ -900,6 +904,11 @@ class ReverseGen:
             if call:
                 needed.add(call[1])
         return needed
+
+
+def _is_comment(s):
+    return isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant) and isinstance(
+        s.value.value, str) and s.value.value.startswith(COMMENT)
 
 
 def tidy_if(s):
