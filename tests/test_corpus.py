@@ -22,8 +22,11 @@ from corpus import CASES, TOPIC_MODULES, VJP_CASES
 import srcgrad
 
 CASES_BY_ID = {case.id: case for case in CASES}
+# Gradient tests run on the supported cases; the rest must fail with a located error.
+SUPPORTED_IDS = [case.id for case in CASES if not case.unsupported]
+UNSUPPORTED_IDS = [case.id for case in CASES if case.unsupported]
 VJP_BY_ID = {case.id: case for case in VJP_CASES}
-AUTOGRAD_IDS = [case.id for case in CASES if case.autograd]
+AUTOGRAD_IDS = [case.id for case in CASES if case.autograd and not case.unsupported]
 VJP_AUTOGRAD_IDS = [case.id for case in VJP_CASES if case.autograd]
 
 # Gradient tolerances: srcgrad vs finite differences, srcgrad vs autograd.
@@ -120,7 +123,7 @@ def test_corpus_vjp_case_is_sound(case_id):
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case_id", list(CASES_BY_ID))
+@pytest.mark.parametrize("case_id", SUPPORTED_IDS)
 def test_grad_matches_finite_differences(case_id):
     case = CASES_BY_ID[case_id]
     args, fd = _reference(case_id)
@@ -141,7 +144,7 @@ def test_grad_matches_autograd(case_id):
     gradcheck.assert_grads_close(g, expected, is_tuple, **AD_TOL, what="srcgrad vs autograd")
 
 
-@pytest.mark.parametrize("case_id", list(CASES_BY_ID))
+@pytest.mark.parametrize("case_id", SUPPORTED_IDS)
 def test_value_and_grad(case_id):
     case = CASES_BY_ID[case_id]
     args, fd = _reference(case_id)
@@ -201,7 +204,8 @@ def test_vjp_scalar_output(case_id):
 
 # Cases with several differentiable arguments: every way of spelling wrt agrees.
 TUPLE_WRT_IDS = [
-    case.id for case in CASES if isinstance(case.wrt, tuple) and len(case.wrt) >= 2
+    case.id for case in CASES
+    if isinstance(case.wrt, tuple) and len(case.wrt) >= 2 and not case.unsupported
 ][::6]
 
 
@@ -221,3 +225,23 @@ def test_tuple_wrt_consistency(case_id):
         for other in (single, by_name, backwards[len(indices) - 1 - k]):
             np.testing.assert_allclose(other, full[k], rtol=1e-10, atol=1e-12)
         gradcheck.assert_grads_close(full[k], fd[k], False, **FD_TOL, what=f"wrt[{k}]")
+
+
+@pytest.mark.parametrize("case_id", UNSUPPORTED_IDS)
+def test_unsupported_construct_is_a_located_error(case_id):
+    case = CASES_BY_ID[case_id]
+    with pytest.raises(srcgrad.TransformError) as info:
+        srcgrad.grad(case.fn, wrt=case.wrt)
+    err = info.value
+    text = str(err)
+    assert case.unsupported in text
+    assert err.filename == inspect.getsourcefile(case.fn)
+    assert err.lineno >= 1
+    lines = text.splitlines()
+    assert lines[0].startswith(f"{err.filename}:{err.lineno}:{err.col + 1}: ")
+    assert lines[2].strip() == "^" and lines[1].strip()
+    assert lines[-1].startswith("help: ")
+
+
+def test_corpus_keeps_most_cases_supported():
+    assert len(SUPPORTED_IDS) >= 150

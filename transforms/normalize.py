@@ -423,6 +423,18 @@ class Normalizer:
         return [assign(target, simple)]
 
     def parallel(self, target, value):
+        stars = [i for i, e in enumerate(target.elts) if isinstance(e, gast.Starred)]
+        if len(stars) == 1 and not any(isinstance(e, gast.Starred) for e in value.elts):
+            i = stars[0]
+            n_after = len(target.elts) - i - 1
+            if len(value.elts) < len(target.elts) - 1:
+                raise self.error(target, "cannot unpack: too few values on the right")
+            middle = value.elts[i:len(value.elts) - n_after]
+            elts = value.elts[:i] + [gast.List(elts=middle, ctx=gast.Load())] + \
+                value.elts[len(value.elts) - n_after:]
+            targets = target.elts[:i] + [target.elts[i].value] + target.elts[i + 1:]
+            target = gast.Tuple(elts=targets, ctx=gast.Store())
+            value = gast.Tuple(elts=elts, ctx=gast.Load())
         if len(target.elts) != len(value.elts):
             raise self.error(target, "cannot unpack: the two sides have different lengths")
         stmts, atoms = self.atoms(value.elts)
@@ -524,100 +536,136 @@ class Normalizer:
         return stmts + self.finish_loop(loop, s.orelse)
 
     def loop_iter(self, s):
-        """The range a ``for`` loop runs over, and the statements binding its target."""
-        it = s.iter
-        target = s.target
-        if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and all(
-                kw.arg == "strict" for kw in it.keywords):
-            fn = it.func.id
-            if fn == "range" and isinstance(target, gast.Name):
-                stmts, args = self.atoms(it.args)
-                self.locals.add(target.id)
-                return stmts, (target.id, gast.Call(func=name("range"), args=args,
-                                                    keywords=[])), []
-            if fn == "enumerate" and isinstance(target, (gast.Tuple, gast.List)) and len(
-                target.elts
-            ) == 2 and 1 <= len(it.args) <= 2:
-                stmts, seq = self.atom(it.args[0])
-                idx = target.elts[0]
-                if not isinstance(idx, gast.Name):
-                    raise self.error(idx, "cannot unpack the index of enumerate",
-                                     "use a plain name for the index")
-                counter = self.namer.new("k") if len(it.args) == 2 else idx.id
-                self.locals.add(counter)
-                s2, n = self.length(seq)
-                prologue = []
-                if len(it.args) == 2:
-                    s3, start = self.atom(it.args[1])
-                    s2 += s3
-                    prologue.append(assign(idx.id, gast.BinOp(left=name(counter), op=gast.Add(),
-                                                              right=start)))
-                    self.locals.add(idx.id)
-                prologue += self.element(target.elts[1], seq, counter)
-                return stmts + s2, (counter, _range(n)), prologue
-            if fn == "zip" and isinstance(target, (gast.Tuple, gast.List)) and len(
-                target.elts
-            ) == len(it.args):
-                stmts, seqs = self.atoms(it.args)
-                lens = []
-                for q in seqs:
-                    s2, n = self.length(q)
-                    stmts += s2
-                    lens.append(n)
-                if len(lens) > 1:
-                    n = lens[0]
-                    for other in lens[1:]:
-                        shortest = self.namer.new("n")
-                        self.locals.add(shortest)
-                        stmts.append(assign(shortest, gast.Call(func=name("min"),
-                                                                args=[n, other], keywords=[])))
-                        n = name(shortest)
-                else:
-                    n = lens[0]
-                k = self.namer.new("k")
-                self.locals.add(k)
-                prologue = []
-                for t, q in zip(target.elts, seqs):
-                    prologue += self.element(t, q, k)
-                return stmts, (k, _range(n)), prologue
-            if fn == "reversed" and len(it.args) == 1:
-                inner = it.args[0]
-                if (isinstance(inner, gast.Call) and isinstance(inner.func, gast.Name)
-                        and inner.func.id == "range" and len(inner.args) == 1
-                        and isinstance(target, gast.Name)):
-                    stmts, n = self.atom(inner.args[0])
-                    s2, last = self.atom(gast.BinOp(left=n, op=gast.Sub(), right=const(1)),
-                                         "last")
-                    self.locals.add(target.id)
-                    return stmts + s2, (target.id, gast.Call(
-                        func=name("range"), args=[last, const(-1), const(-1)], keywords=[])), []
-                stmts, seq = self.atom(inner)
-                s2, n = self.length(seq)
-                s3, last = self.atom(gast.BinOp(left=n, op=gast.Sub(), right=const(1)), "last")
-                k = self.namer.new("k")
-                self.locals.add(k)
-                rng = gast.Call(func=name("range"), args=[last, const(-1), const(-1)],
-                                keywords=[])
-                return stmts + s2 + s3, (k, rng), self.element(target, seq, k)
-        stmts, seq = self.atom(it, "seq")
-        s2, n = self.length(seq)
+        """The range a ``for`` loop runs over, and the statements binding its target.
+
+        ``for i in range(...)`` stays as it is.  Any other loop becomes a loop
+        over the indices of its sequence: ``for x in xs`` reads ``x = xs[k]``,
+        and ``zip``, ``enumerate`` and ``reversed`` (nested in any way) read
+        their parts at the same index.
+        """
+        it, target = s.iter, s.target
+        if self._builtin_call(it, "range") and isinstance(target, gast.Name):
+            stmts, args = self.atoms(it.args)
+            self.locals.add(target.id)
+            return stmts, (target.id, gast.Call(func=name("range"), args=args, keywords=[])), []
+        if self._builtin_call(it, "reversed") and len(it.args) == 1 and self._builtin_call(
+                it.args[0], "range") and len(it.args[0].args) == 1 and isinstance(target,
+                                                                                  gast.Name):
+            stmts, n = self.atom(it.args[0].args[0])
+            s2, last = self.atom(gast.BinOp(left=n, op=gast.Sub(), right=const(1)), "last")
+            self.locals.add(target.id)
+            return stmts + s2, (target.id, gast.Call(
+                func=name("range"), args=[last, const(-1), const(-1)], keywords=[])), []
+        stmts, n, element = self.sequence(it)
         k = self.namer.new("k")
         self.locals.add(k)
-        return stmts + s2, (k, _range(n)), self.element(target, seq, k)
+        body_stmts, parts = element(name(k))
+        return stmts, (k, _range(n)), body_stmts + self.bind_parts(target, parts)
+
+    def _builtin_call(self, node, fname):
+        return (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+                and node.func.id == fname and fname not in self.locals
+                and all(kw.arg == "strict" for kw in node.keywords))
+
+    def sequence(self, it):
+        """(setup statements, length atom, element function) for an iterable.
+
+        ``element(k)`` returns (statements, parts): parts is an expression for
+        the element at index ``k``, or a tuple of parts for zip and enumerate.
+        """
+        if self._builtin_call(it, "zip") and it.args:
+            plans = [self.sequence(a) for a in it.args]
+            stmts = [st for p in plans for st in p[0]]
+            n = plans[0][1]
+            for other in plans[1:]:
+                shortest = self.namer.new("n")
+                self.locals.add(shortest)
+                stmts.append(assign(shortest, gast.Call(func=name("min"),
+                                                        args=[n, other[1]], keywords=[])))
+                n = name(shortest)
+
+            def element(k):
+                out, parts = [], []
+                for p in plans:
+                    st, part = p[2](k)
+                    out += st
+                    parts.append(part)
+                return out, tuple(parts)
+
+            return stmts, n, element
+        if self._builtin_call(it, "enumerate") and 1 <= len(it.args) <= 2:
+            stmts, n, inner = self.sequence(it.args[0])
+            start = None
+            if len(it.args) == 2:
+                s2, start = self.atom(it.args[1])
+                stmts += s2
+
+            def element(k):
+                st, part = inner(k)
+                if start is None:
+                    return st, (k, part)
+                idx = self.namer.new("index")
+                self.locals.add(idx)
+                shifted = assign(idx, gast.BinOp(left=k, op=gast.Add(), right=_copy(start)))
+                return [shifted] + st, (name(idx), part)
+
+            return stmts, n, element
+        if self._builtin_call(it, "reversed") and len(it.args) == 1:
+            stmts, n, inner = self.sequence(it.args[0])
+            last = self.namer.new("last")
+            self.locals.add(last)
+            stmts.append(assign(last, gast.BinOp(left=_copy(n), op=gast.Sub(), right=const(1))))
+
+            def element(k):
+                j = self.namer.new("j")
+                self.locals.add(j)
+                st, part = inner(name(j))
+                flip = assign(j, gast.BinOp(left=name(last), op=gast.Sub(), right=k))
+                return [flip] + st, part
+
+            return stmts, n, element
+        stmts, seq = self.atom(it, "seq")
+        s2, n = self.length(seq)
+
+        def element(k):
+            return [], gast.Subscript(value=_copy(seq), slice=_copy(k), ctx=gast.Load())
+
+        return stmts + s2, n, element
+
+    def bind_parts(self, target, parts):
+        """Statements binding ``target`` to the parts of a sequence element."""
+        if isinstance(parts, tuple):
+            if isinstance(target, (gast.Tuple, gast.List)) and len(target.elts) == len(parts):
+                out = []
+                for t, p in zip(target.elts, parts):
+                    out += self.bind_parts(t, p)
+                return out
+            out, atoms = [], []
+            for p in parts:
+                st, a = self.atom(self._parts_expr(p))
+                out += st
+                atoms.append(a)
+            tmp = self.namer.new("item")
+            self.locals.add(tmp)
+            out.append(assign(tmp, gast.Tuple(elts=atoms, ctx=gast.Load())))
+            return out + self.bind(target, name(tmp))
+        if isinstance(target, gast.Name):
+            self.locals.add(target.id)
+            if isinstance(parts, gast.Name) and parts.id == target.id:
+                return []
+            return [assign(target.id, parts)]
+        st, a = self.atom(parts)
+        return st + self.bind(target, a)
+
+    def _parts_expr(self, p):
+        if isinstance(p, tuple):
+            return gast.Tuple(elts=[self._parts_expr(q) for q in p], ctx=gast.Load())
+        return p
 
     def length(self, seq):
         n = self.namer.new("n_" + (seq.id if isinstance(seq, gast.Name) else "seq"))
         self.locals.add(n)
         return [assign(n, gast.Call(func=name("len"), args=[seq], keywords=[]))], name(n)
-
-    def element(self, target, seq, k):
-        read = gast.Subscript(value=_copy(seq), slice=name(k), ctx=gast.Load())
-        if isinstance(target, gast.Name):
-            self.locals.add(target.id)
-            return [assign(target.id, read)]
-        tmp = self.namer.new(f"{self.hint(seq)}_{k}")
-        self.locals.add(tmp)
-        return [assign(tmp, read)] + self.bind(target, name(tmp))
 
     def stmt_While(self, s):
         cond = self.namer.new("cond")

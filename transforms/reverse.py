@@ -120,7 +120,9 @@ class ReverseGen:
             grew = False
             for s in gast.walk(self.fn):
                 if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
-                        s.targets[0].id not in self.list_names and self._is_list_op(s.value):
+                        s.targets[0].id not in self.list_names and (
+                            self._is_list_op(s.value) or isinstance(s.value, gast.Name)
+                            and s.value.id in self.list_names):
                     self.list_names.add(s.targets[0].id)
                     grew = True
         for a in self.fn.args.args:

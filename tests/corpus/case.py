@@ -20,6 +20,9 @@ class Case:
               traced value, ...).
     note:     why autograd is off, or anything else worth knowing.
     tag:      distinguishes several cases built on the same function.
+    unsupported: for constructs srcgrad rejects, a fragment of the located
+              error it must raise; such cases are checked for that error
+              instead of a gradient.
     """
 
     fn: Callable
@@ -28,6 +31,7 @@ class Case:
     autograd: bool = True
     note: str = ""
     tag: str = ""
+    unsupported: str = ""
 
     @property
     def topic(self) -> str:
