@@ -32,7 +32,6 @@ return out
 import gast
 
 from .ast_util import assign, const, dotted, is_atom, name, stored_names
-from .diagnostics import TransformError
 from .naming import Namer
 
 ORIGIN = "_sg_origin"
@@ -104,11 +103,11 @@ class Normalizer:
         if isinstance(node, gast.Constant):
             return _CONST_WORD.get(node.value, "c") if isinstance(node.value, (int, float)) else "c"
         if isinstance(node, gast.Call):
-            fn = node.func.attr if isinstance(node.func, gast.Attribute) else dotted(node.func) or "f"
-            if isinstance(node.func, gast.Attribute) and not dotted(node.func.value) in (
-                None,
-            ) and isinstance(node.func.value, gast.Name) and node.func.value.id in self.locals:
-                return f"{node.func.value.id}_{fn}"
+            func = node.func
+            fn = func.attr if isinstance(func, gast.Attribute) else dotted(func) or "f"
+            if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                    func.value.id in self.locals:
+                return f"{func.value.id}_{fn}"
             arg = self.hint(node.args[0]) if node.args else ""
             return f"{fn}_{arg}" if arg else fn
         if isinstance(node, gast.BinOp):
@@ -409,17 +408,7 @@ class Normalizer:
         return out
 
     def store(self, target, simple):
-        """``target = simple``, through a temporary when ``simple`` reads ``target``.
-
-        The reverse sweep needs both the old and the new value of such a
-        statement, so they get different names.
-        """
-        if not is_atom(simple) and target in {
-            n.id for n in gast.walk(simple) if isinstance(n, gast.Name)
-        }:
-            tmp = self.namer.new(self.hint(simple))
-            self.locals.add(tmp)
-            return [assign(tmp, simple), assign(target, name(tmp))]
+        """``target = simple`` (the reverse sweep copes with ``x = x + y``)."""
         return [assign(target, simple)]
 
     def parallel(self, target, value):

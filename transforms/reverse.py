@@ -91,6 +91,7 @@ class ReverseGen:
         self.active = C.activity(fn, wrt, ctx)
         self.wrt = wrt
         self.tape = None
+        self._ans = None
         self.pre_init = []
         self._last_origin = None
         self.int_names = set()
@@ -292,8 +293,8 @@ class ReverseGen:
                 code = self.rev_assign(s, t.id, s.value, live)
                 call = getattr(s, "_sg_call", None)
                 if call is not None:
-                    code.append(Restore(s, call[1]))
-                return code + [Restore(s, t.id)]
+                    code.append(Restore(s, call[1]))  # saved before y: restored after
+                return code
             if isinstance(t, gast.Subscript):
                 return self.rev_setitem(s, t, live)
             if isinstance(t, gast.Tuple):
@@ -311,16 +312,59 @@ class ReverseGen:
         raise self.info.error(s, f"internal: cannot reverse {type(s).__name__}")
 
     def rev_assign(self, s, y, value, live):
+        """Adjoint of ``y = value``, followed by the restore of ``y``'s old value.
+
+        When ``value`` reads ``y`` itself (``x = x * a``), the old value is
+        restored first, because the contributions read it; a template that
+        needs the new value (``ans``) reads a copy taken before the restore.
+        """
         self._stmt = s
+        restore = Restore(s, y)
         if y not in self.active or y not in live:
-            if isinstance(value, gast.Call) and y in self.active:
-                self._prepare_call(s, value)
-            return []
+            return [restore]
         g = name(self.adj(y))
         out = []
+        selfref = y in C.names_in(value)
+        new_value = self.stmt_name(s, "new", f"{y}_new") if selfref else y
+        self._ans = new_value
         contribs = self.contributions(s, y, value, g, out)
-        self.kill(y, live)
+        self._ans = None
+        if not selfref:
+            self.kill(y, live)
+            self.emit(contribs, live, out)
+            return out + [restore]
+        head = []
+        if any(new_value in C.names_in(e if k == "dense" or k == "list" else e[1])
+               for k, _, e in contribs):
+            head.append(assign(new_value, name(y)))
+        mine = [c for c in contribs if c[1] == y]
+        others = [c for c in contribs if c[1] != y]
+        if any(k != "dense" for k, _, _ in mine):
+            # the cotangent is about to be rebuilt from itself: read it from a copy
+            g_out = self.stmt_name(s, "g", f"{self.adj(y)}_out")
+            head.append(assign(g_out, g))
+            mine = [(k, v, _rename(e, g.id, g_out)) for k, v, e in mine]
+            others = [(k, v, _rename(e, g.id, g_out)) for k, v, e in others]
+        self.emit(others, live, out)
+        dense = [e for k, _, e in mine if k == "dense"]
+        if len(dense) == 1 and isinstance(dense[0], gast.Name) and dense[0].id == g.id:
+            rest = []  # the old value's cotangent is the new one's: nothing to do
+        else:
+            self.kill(y, live)
+            rest = mine
+        self.emit(rest, live, out)
+        return head + [restore] + out
+
+    def emit(self, contribs, live, out):
+        """Accumulate each contribution: grouped per variable, in order."""
+        merged = []
         for kind, var, expr in contribs:
+            if kind == "dense" and merged and merged[-1][0] == "dense" and merged[-1][1] == var:
+                prev = merged[-1][2]
+                merged[-1] = ("dense", var, gast.BinOp(left=prev, op=gast.Add(), right=expr))
+            else:
+                merged.append((kind, var, expr))
+        for kind, var, expr in merged:
             if kind == "dense":
                 self.accumulate(var, expr, live, out)
             elif kind == "list":
@@ -328,7 +372,6 @@ class ReverseGen:
             elif kind == "index":
                 idx, gexpr = expr
                 self.accumulate_index(var, idx, gexpr, live, out)
-        return out
 
     def active_name(self, node):
         return isinstance(node, gast.Name) and node.id in self.active
@@ -382,7 +425,6 @@ class ReverseGen:
         return res
 
     def call_contribs(self, s, y, value, g, out):
-        resolver = self.ctx.resolver
         res, call = C.call_target(value, self.ctx)
         if isinstance(res, C.Special) and res.kind == "sum":
             out_ = []
@@ -460,12 +502,12 @@ class ReverseGen:
         if "g" in names:
             repl["g"] = g
         if "ans" in names:
-            repl["ans"] = name(y)
+            repl["ans"] = name(self._ans or y)
         if "np" in names:
             repl["np"] = name(module) if "." not in module else parse_expr(module)
         if "rt" in names and self.rt != "rt":
             repl["rt"] = name(self.rt)
-        return replace_expr(template, **repl)
+        return _fold(replace_expr(template, **repl))
 
     # -- user functions ------------------------------------------------------
     def _prepare_call(self, s, value):
@@ -630,8 +672,6 @@ class ReverseGen:
         for v in entry:
             if v not in trial:
                 code.append(assign(self.adj(v), self.rtcall("zeros_like", name(v))))
-        for v in [v for v in live if v in entry and live[v] and not entry[v]]:
-            pass
         live.clear()
         live.update(entry)
         return pre, code
@@ -708,15 +748,17 @@ class ReverseGen:
         if isinstance(s, gast.Assign):
             t = s.targets[0]
             if isinstance(t, gast.Name):
-                self.save_var(s, t.id, maybe, must, out)
                 call = getattr(s, "_sg_call", None)
                 if call is not None:
+                    self.save_var(s, call[1], maybe, must, out)
+                self.save_var(s, t.id, maybe, must, out)
+                if call is not None:
                     fwd, saved, args = call
-                    self.save_var(s, saved, maybe, must, out)
                     tgt = gast.Tuple(elts=[name(t.id, "store"), name(saved, "store")],
                                      ctx=gast.Store())
-                    out.append(assign(tgt, gast.Call(func=name(fwd), args=[deepcopy(a) for a in args],
-                                                     keywords=[])))
+                    call_fwd = gast.Call(func=name(fwd), args=[deepcopy(a) for a in args],
+                                         keywords=[])
+                    out.append(assign(tgt, call_fwd))
                     maybe.add(saved)
                     must.add(saved)
                 else:
@@ -906,6 +948,42 @@ class ReverseGen:
             if call:
                 needed.add(call[1])
         return needed
+
+
+class _Folder(gast.NodeTransformer):
+    """Decide ``c if x is None else d`` when ``x`` became a constant."""
+
+    def visit_IfExp(self, node):
+        self.generic_visit(node)
+        t = node.test
+        if isinstance(t, gast.Compare) and len(t.ops) == 1 and isinstance(
+                t.ops[0], (gast.Is, gast.IsNot)) and isinstance(t.left, gast.Constant) and \
+                isinstance(t.comparators[0], gast.Constant):
+            same = t.left.value is t.comparators[0].value
+            if isinstance(t.ops[0], gast.IsNot):
+                same = not same
+            return node.body if same else node.orelse
+        return node
+
+
+class _Renamer(gast.NodeTransformer):
+    def __init__(self, old, new):
+        self.old, self.new = old, new
+
+    def visit_Name(self, node):
+        if node.id == self.old:
+            return name(self.new, "store" if isinstance(node.ctx, gast.Store) else "load")
+        return node
+
+
+def _rename(expr, old, new):
+    if isinstance(expr, tuple):
+        return tuple(_rename(e, old, new) for e in expr)
+    return _Renamer(old, new).visit(deepcopy(expr))
+
+
+def _fold(expr):
+    return _Folder().visit(expr)
 
 
 def _is_comment(s):

@@ -152,14 +152,16 @@ class RuleSet:
                 raise RuleError(f"{name}: vjp for unknown parameter {param!r}")
             unknown = _free_names(template) - allowed
             if unknown:
-                raise RuleError(f"{name}: template for {param!r} uses unknown names {sorted(unknown)}")
+                raise RuleError(
+                    f"{name}: template for {param!r} uses unknown names {sorted(unknown)}")
         if jvp is not None:
             unknown = _free_names(jvp) - allowed - {"d" + n for n in names}
             if unknown:
                 raise RuleError(f"{name}: jvp template uses unknown names {sorted(unknown)}")
         broadcast = frozenset(broadcast)
         if not broadcast <= names:
-            raise RuleError(f"{name}: broadcast names unknown parameters {sorted(broadcast - names)}")
+            raise RuleError(
+                f"{name}: broadcast names unknown parameters {sorted(broadcast - names)}")
         rule = Rule(name, params, vjp, jvp, broadcast, False, doc)
         self._add(rule)
         return rule
