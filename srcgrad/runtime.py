@@ -539,9 +539,17 @@ def transpose_grad(g, axes=None):
 
 def _split_back(g, xs, shapes, axis):
     """Split ``g`` along ``axis`` into pieces of ``shapes``, reshaped like ``xs``."""
-    cuts = list(_itertools.accumulate(s[axis] for s in shapes))[:-1]
-    parts = np.split(g, cuts, axis=axis)
-    return [np.reshape(p, np.shape(x)) for p, x in zip(parts, xs, strict=True)]
+    axis = axis % g.ndim
+    lead = (slice(None),) * axis
+    out = []
+    start = 0
+    for s, x in zip(shapes, xs, strict=True):
+        stop = start + s[axis]
+        part = g[lead + (slice(start, stop),)]
+        xshape = np.shape(x)
+        out.append(part if part.shape == xshape else part.reshape(xshape))
+        start = stop
+    return out
 
 
 def _at_least(s, n):

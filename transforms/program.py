@@ -46,11 +46,15 @@ class Program:
         return gast.arguments(args=args, posonlyargs=[], vararg=None, kwonlyargs=[],
                               kw_defaults=[], kwarg=None, defaults=defaults)
 
-    def vjp_function(self, fndef, info, resolver, wrt, fname=None):
-        """Generate ``<f>_vjp``; ``wrt`` are parameter names. Returns its name."""
+    def vjp_function(self, fndef, info, resolver, wrt, fname=None, scalar_params=()):
+        """Generate ``<f>_vjp``; ``wrt`` are parameter names. Returns its name.
+
+        ``scalar_params`` names parameters known to be Python scalars, which
+        lets the generated code skip unbroadcasting for them.
+        """
         fn, ctx = self._prepare(fndef, info, resolver)
         params = self._params(fn)
-        gen = ReverseGen(fn, ctx, set(wrt), self)
+        gen = ReverseGen(fn, ctx, set(wrt), self, scalar_params)
         seed = _seed(fn)
         fwd, rev, live = gen.generate(seed)
         ret = fn.body[-1].value
@@ -58,7 +62,7 @@ class Program:
         result = ret
         if isinstance(ret, gast.Name) and _rebinds(rev, ret.id):
             keep = fn.namer.new("value")
-            body.append(assign(keep, gen.rtcall("snapshot", name(ret.id))))
+            body.append(assign(keep, _capture(gen, rev, ret.id)))
             result = name(keep)
         body += rev
         grads = [name(gen.adj(p)) if p in live else gen.rtcall("zeros_like", name(p))
@@ -101,7 +105,7 @@ class Program:
         result = ret
         if isinstance(ret, gast.Name) and _rebinds(rev, ret.id):
             keep = fn.namer.new("value")
-            fwd_body.append(assign(keep, gen.rtcall("snapshot", name(ret.id))))
+            fwd_body.append(assign(keep, _capture(gen, rev, ret.id)))
             result = name(keep)
         fwd_body.append(gast.Return(value=gast.Tuple(
             elts=[result, gast.Tuple(elts=saved, ctx=gast.Load())], ctx=gast.Load())))
@@ -150,6 +154,16 @@ def _seed(fn):
         fn.namer.bind_adjoint("out", "dout") if "dout" not in fn.namer.taken else None
         return fn.namer.adjoint("out")
     return fn.namer.new("dout")
+
+
+def _capture(gen, rev, var):
+    """``var`` itself, or a copy of it when the reverse sweep writes into it."""
+    for s in gast.walk(gast.Module(body=rev, type_ignores=[])):
+        if isinstance(s, gast.Assign) and any(
+                isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
+                and t.value.id == var for t in s.targets):
+            return gen.rtcall("snapshot", name(var))
+    return name(var)
 
 
 def _rebinds(stmts, var):

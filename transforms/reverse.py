@@ -29,6 +29,14 @@ from .templates import replace_expr
 COMMENT = "__SRCGRAD_COMMENT__:"
 
 
+class LoopLocals(gast.Expr):
+    """Placeholder at the start of a reverse loop body: take back the iteration's locals."""
+
+    def __init__(self, loop):
+        super().__init__(value=gast.Constant(value=None, kind=None))
+        self.loop = loop
+
+
 class Restore(gast.Expr):
     """Placeholder in the reverse sweep: restore ``var`` here if it was saved."""
 
@@ -81,7 +89,7 @@ class Context:
 class ReverseGen:
     """Builds the forward and reverse sweeps of one normalized function."""
 
-    def __init__(self, fn, ctx, wrt, program):
+    def __init__(self, fn, ctx, wrt, program, scalar_params=()):
         self.fn = fn
         self.ctx = ctx
         self.info = ctx.info
@@ -96,7 +104,7 @@ class ReverseGen:
         self._last_origin = None
         self.int_names = set()
         self.list_names = set()
-        self.scalar_names = set()
+        self.scalar_names = set(scalar_params)
         self._scan_kinds()
 
     # -- static kinds of values --------------------------------------------
@@ -129,22 +137,30 @@ class ReverseGen:
         for a in self.fn.args.args:
             if isinstance(a.annotation, gast.Name) and a.annotation.id == "float":
                 self.scalar_names.add(a.id)
+        # Python scalars: the greatest set consistent with every assignment, so
+        # that a loop-carried ``x = x + h * math.sin(x)`` counts as scalar.
+        params = {a.id for a in self.fn.args.args}
+        assigns = [s for s in gast.walk(self.fn) if isinstance(s, gast.Assign)]
+        scalar = set(self.scalar_names)
+        scalar |= {s.targets[0].id for s in assigns if isinstance(s.targets[0], gast.Name)
+                   and s.targets[0].id not in params}
+        scalar |= {s.target.id for s in gast.walk(self.fn) if isinstance(s, gast.For)}
+        for s in gast.walk(self.fn):
+            if isinstance(s, gast.Assign) and not isinstance(s.targets[0], gast.Name):
+                scalar -= set(stored_names(s.targets[0]))
+                for t in s.targets:
+                    if isinstance(t, gast.Subscript):
+                        scalar.discard(t.value.id)
+        scalar -= self.list_names
         changed = True
         while changed:
             changed = False
-            for s in gast.walk(self.fn):
-                if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)):
-                    continue
-                t = s.targets[0].id
-                if t in self.scalar_names:
-                    continue
-                if self._is_scalar_expr(s.value) and all(
-                    self._is_scalar_expr(o.value)
-                    for o in gast.walk(self.fn)
-                    if isinstance(o, gast.Assign) and isinstance(o.targets[0], gast.Name)
-                    and o.targets[0].id == t
-                ):
-                    self.scalar_names.add(t)
+            self.scalar_names = scalar
+            for s in assigns:
+                t = s.targets[0]
+                if isinstance(t, gast.Name) and t.id in scalar and not self._is_scalar_expr(
+                        s.value):
+                    scalar.discard(t.id)
                     changed = True
 
     def _is_list_op(self, v):
@@ -181,10 +197,16 @@ class ReverseGen:
             return self._is_scalar_expr(v.left) and self._is_scalar_expr(v.right)
         if isinstance(v, gast.UnaryOp):
             return self._is_scalar_expr(v.operand)
+        if isinstance(v, gast.Compare):
+            return True
         if isinstance(v, gast.Call):
             d = C.dotted(v.func)
-            if d and d.startswith("math.") or d in ("float",):
+            if d and d.startswith("math.") and d.split(".")[0] not in self.ctx.locals:
                 return True
+            if d in ("float", "int", "len", "round") and d not in self.ctx.locals:
+                return True
+            if d in ("abs", "min", "max") and d not in self.ctx.locals:
+                return all(self._is_scalar_expr(a) for a in v.args)
         return False
 
     def _is_scalar_atom(self, node):
@@ -260,6 +282,12 @@ class ReverseGen:
         if isinstance(idx, gast.Name):
             return idx.id in self.int_names
         return False
+
+    def zero(self, var):
+        """A zero cotangent for ``var``: ``0.0`` for a known scalar."""
+        if var in self.scalar_names:
+            return const(0.0)
+        return self.rtcall("zeros_like", name(var))
 
     def kill(self, var, live):
         live.pop(var, None)
@@ -630,11 +658,11 @@ class ReverseGen:
     def join(self, la, lb, ca, cb):
         for v in list(la):
             if v not in lb:
-                cb.append(assign(self.adj(v), self.rtcall("zeros_like", name(v))))
+                cb.append(assign(self.adj(v), self.zero(v)))
                 lb[v] = True
         for v in list(lb):
             if v not in la:
-                ca.append(assign(self.adj(v), self.rtcall("zeros_like", name(v))))
+                ca.append(assign(self.adj(v), self.zero(v)))
                 la[v] = True
         return {v: la[v] and lb[v] for v in la}
 
@@ -664,14 +692,14 @@ class ReverseGen:
                 break
             for v in missing:
                 entry[v] = True
-                pre.append(assign(self.adj(v), self.rtcall("zeros_like", name(v))))
+                pre.append(assign(self.adj(v), self.zero(v)))
             for v in weaker:
                 entry[v] = False
         else:  # pragma: no cover - the lattice is finite
             raise RuntimeError("loop adjoint analysis did not converge")
         for v in entry:
             if v not in trial:
-                code.append(assign(self.adj(v), self.rtcall("zeros_like", name(v))))
+                code.append(assign(self.adj(v), self.zero(v)))
         live.clear()
         live.update(entry)
         return pre, code
@@ -700,8 +728,8 @@ class ReverseGen:
                                                              step=None), ctx=gast.Load())
         it = gast.Call(func=name("reversed"), args=[rng], keywords=[])
         s._sg_reverse = True
-        loop = gast.For(target=name(i, "store"), iter=it, body=code, orelse=[],
-                        type_comment=None)
+        loop = gast.For(target=name(i, "store"), iter=it, body=[LoopLocals(s)] + code,
+                        orelse=[], type_comment=None)
         src = getattr(s, ORIGIN, None)
         head = [comment(self.describe(src))] if src is not None else []
         self._last_origin = None
@@ -718,7 +746,7 @@ class ReverseGen:
         s._sg_count_init = assign(count, const(0))
         loop = gast.For(target=name("_", "store"),
                         iter=gast.Call(func=name("range"), args=[name(count)], keywords=[]),
-                        body=code, orelse=[], type_comment=None)
+                        body=[LoopLocals(s)] + code, orelse=[], type_comment=None)
         src = getattr(s, ORIGIN, None)
         head = [comment(self.describe(src))] if src is not None else []
         self._last_origin = None
@@ -737,6 +765,8 @@ class ReverseGen:
             args=[expr], keywords=[]))
 
     def save_var(self, s, var, maybe, must, out):
+        if var in self.loop_locals:
+            return  # saved once per iteration, with the other locals of its loop
         if var in self.needed and var in maybe:
             if var not in must:
                 self.none_init.add(var)
@@ -822,7 +852,7 @@ class ReverseGen:
             it = name(r)
         count = getattr(s, "_sg_count", None)
         inner_maybe = self._loop_sets(s.body, maybe | {i})
-        body = self.fwd_block(s.body, inner_maybe, set(must) | {i})
+        body = self.save_locals(s, self.fwd_block(s.body, inner_maybe, set(must) | {i}))
         if count:
             out += self._counter_init(s, count, maybe, must)
             body = [assign(count, gast.BinOp(left=name(count), op=gast.Add(),
@@ -830,6 +860,70 @@ class ReverseGen:
         out.append(gast.For(target=s.target, iter=it, body=body, orelse=[], type_comment=None))
         maybe |= inner_maybe
         return out
+
+    def save_locals(self, loop, body):
+        """Append the push of the loop's iteration locals (before a final break)."""
+        names_ = getattr(loop, "_sg_locals", ())
+        if not names_:
+            return body
+        value = name(names_[0]) if len(names_) == 1 else gast.Tuple(
+            elts=[name(v) for v in names_], ctx=gast.Load())
+        push = self.push(value)
+        for k, st in enumerate(body):
+            if isinstance(st, gast.If) and st.body and isinstance(st.body[0], gast.Break):
+                return body[:k] + [push] + body[k:]  # every iteration gets this far
+        return body + [push]
+
+    def find_loop_locals(self):
+        """Per loop, the needed variables that live only within one iteration.
+
+        Such a variable is bound once per iteration by a top-level statement of
+        the body, read only after that, and not used outside the loop.  Rather
+        than saving its previous value at each overwrite, the forward sweep
+        saves all of them in one tuple at the end of the iteration and the
+        reverse sweep takes the tuple back at the start of the iteration.
+        """
+        everywhere = {}
+        for n in gast.walk(self.fn):
+            if isinstance(n, gast.Name):
+                everywhere[n.id] = everywhere.get(n.id, 0) + 1
+        self.loop_locals = set()
+        for loop in gast.walk(self.fn):
+            if not isinstance(loop, (gast.For, gast.While)):
+                continue
+            inside = {}
+            for n in gast.walk(gast.Module(body=loop.body, type_ignores=[])):
+                if isinstance(n, gast.Name):
+                    inside[n.id] = inside.get(n.id, 0) + 1
+            header = set(C.names_in(getattr(loop, "test", None))) | set(
+                stored_names(loop.target) if isinstance(loop, gast.For) else ())
+            stores = {}
+            for st in gast.walk(gast.Module(body=loop.body, type_ignores=[])):
+                if isinstance(st, gast.Assign):
+                    for t in st.targets:
+                        for v in stored_names(t) if not isinstance(t, gast.Subscript) else [
+                                t.value.id]:
+                            stores[v] = stores.get(v, 0) + 1
+            read_before = set()
+            found = []
+            for st in loop.body:
+                if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name):
+                    v = st.targets[0].id
+                    candidates = [v]
+                    call = getattr(st, "_sg_call", None)
+                    if call is not None:
+                        candidates.append(call[1])
+                    reads = set(C.names_in(st.value))
+                    if (v in self.needed and stores.get(v) == 1 and v not in read_before
+                            and v not in reads and v not in header
+                            and inside.get(v) == everywhere.get(v)):
+                        found += [c for c in candidates if c in self.needed]
+                read_before |= set(C.names_in(st)) if not isinstance(st, gast.Assign) else set(
+                    C.names_in(st.value)) | {n.id for t in st.targets for n in gast.walk(t)
+                                             if isinstance(n, gast.Name)
+                                             and isinstance(n.ctx, gast.Load)}
+            loop._sg_locals = found
+            self.loop_locals |= set(found)
 
     def _counter_init(self, s, count, maybe, must):
         out = []
@@ -844,7 +938,7 @@ class ReverseGen:
         out = []
         count = getattr(s, "_sg_count", None)
         inner_maybe = self._loop_sets(s.body, maybe)
-        body = self.fwd_block(s.body, inner_maybe, set(must))
+        body = self.save_locals(s, self.fwd_block(s.body, inner_maybe, set(must)))
         if count:
             out += self._counter_init(s, count, maybe, must)
             body = [assign(count, gast.BinOp(left=name(count), op=gast.Add(),
@@ -860,6 +954,15 @@ class ReverseGen:
         for s in rev:
             if isinstance(s, Restore):
                 out += self.restore_code(s)
+                continue
+            if isinstance(s, LoopLocals):
+                names_ = getattr(s.loop, "_sg_locals", ())
+                if names_:
+                    pop = gast.Call(func=gast.Attribute(value=name(self.tape), attr="pop",
+                                                        ctx=gast.Load()), args=[], keywords=[])
+                    target = name(names_[0], "store") if len(names_) == 1 else gast.Tuple(
+                        elts=[name(v, "store") for v in names_], ctx=gast.Store())
+                    out.append(assign(target, pop))
                 continue
             if isinstance(s, gast.If):
                 s.body = self.finalize(s.body)
@@ -909,6 +1012,7 @@ class ReverseGen:
         self.needed = self.collect_needed(rev)
         self.tape = self.namer.new("tape")
         self.none_init = set()
+        self.find_loop_locals()
         params = {a.id for a in self.fn.args.args}
         self.must_end = set(params)
         fwd = self.fwd_block(body, set(params), self.must_end)
@@ -925,11 +1029,11 @@ class ReverseGen:
 
     def collect_needed(self, rev):
         needed = set()
-        module = gast.Module(body=[s for s in rev if not isinstance(s, Restore)],
+        module = gast.Module(body=[s for s in rev if not isinstance(s, (Restore, LoopLocals))],
                              type_ignores=[])
         adjoints = set(self.namer.adjoints().values())
         for n in gast.walk(module):
-            if isinstance(n, Restore):
+            if isinstance(n, (Restore, LoopLocals)):
                 continue
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and \
                     n.id in self.ctx.locals and n.id not in adjoints:
@@ -1006,7 +1110,7 @@ def tidy_if(s):
 
 
 def _real(code):
-    return any(not isinstance(c, Restore) for c in code)
+    return any(not isinstance(c, (Restore, LoopLocals)) for c in code)
 
 
 def _has_break(body):
