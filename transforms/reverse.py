@@ -883,11 +883,19 @@ class ReverseGen:
         saves all of them in one tuple at the end of the iteration and the
         reverse sweep takes the tuple back at the start of the iteration.
         """
+        self.loop_locals = set()
         everywhere = {}
         for n in gast.walk(self.fn):
             if isinstance(n, gast.Name):
                 everywhere[n.id] = everywhere.get(n.id, 0) + 1
-        self.loop_locals = set()
+        loop_stores = set()
+        for loop in gast.walk(self.fn):
+            if isinstance(loop, (gast.For, gast.While)):
+                loop_stores |= set(stored_names(loop))
+                for st in gast.walk(loop):
+                    for attr in ("_sg_count", "_sg_range"):
+                        if getattr(st, attr, None):
+                            loop_stores.add(getattr(st, attr))
         for loop in gast.walk(self.fn):
             if not isinstance(loop, (gast.For, gast.While)):
                 continue
@@ -909,21 +917,30 @@ class ReverseGen:
             for st in loop.body:
                 if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name):
                     v = st.targets[0].id
-                    candidates = [v]
-                    call = getattr(st, "_sg_call", None)
-                    if call is not None:
-                        candidates.append(call[1])
                     reads = set(C.names_in(st.value))
-                    if (v in self.needed and stores.get(v) == 1 and v not in read_before
-                            and v not in reads and v not in header
-                            and inside.get(v) == everywhere.get(v)):
-                        found += [c for c in candidates if c in self.needed]
+                    local = (stores.get(v) == 1 and v not in read_before and v not in reads
+                             and v not in header and inside.get(v) == everywhere.get(v))
+                    call = getattr(st, "_sg_call", None)
+                    if local and call is not None and call[1] in self.needed:
+                        found.append(call[1])
+                    if local and v in self.needed and not (
+                            call is None and self._invariant(st.value, loop_stores)):
+                        found.append(v)
+                    elif local and v in self.needed:
+                        self.loop_locals.add(v)  # the same in every iteration: no saving
                 read_before |= set(C.names_in(st)) if not isinstance(st, gast.Assign) else set(
                     C.names_in(st.value)) | {n.id for t in st.targets for n in gast.walk(t)
                                              if isinstance(n, gast.Name)
                                              and isinstance(n.ctx, gast.Load)}
             loop._sg_locals = found
             self.loop_locals |= set(found)
+
+    def _invariant(self, value, stores):
+        """``value`` computes the same in every iteration of a loop storing ``stores``."""
+        if not isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Name, gast.Constant,
+                                  gast.Attribute, gast.Compare)):
+            return False
+        return not any(n in stores for n in C.names_in(value))
 
     def _counter_init(self, s, count, maybe, must):
         out = []
