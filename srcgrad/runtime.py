@@ -17,6 +17,9 @@ def shape(x):
 
 def unbroadcast(g, x):
     """Sum the cotangent ``g`` down to the shape of ``x`` (undo broadcasting)."""
+    xshape = getattr(x, "shape", None)
+    if xshape is not None and getattr(g, "shape", None) == xshape:
+        return g
     tx = type(x)
     if tx is float or tx is int:
         if type(g) is float:
@@ -171,6 +174,10 @@ def matmul_grad_a(g, a, b):
     na, nb = np.ndim(a), np.ndim(b)
     if na == 2 and nb == 2:
         return g @ b.T
+    if na == 2 and nb == 1:
+        return g[:, None] * b
+    if na == 1 and nb == 2:
+        return b @ g
     if nb == 1:
         if na == 1:
             return g * b
@@ -185,6 +192,10 @@ def matmul_grad_b(g, a, b):
     na, nb = np.ndim(a), np.ndim(b)
     if na == 2 and nb == 2:
         return a.T @ g
+    if na == 2 and nb == 1:
+        return g @ a
+    if na == 1 and nb == 2:
+        return a[:, None] * g
     if na == 1:
         if nb == 1:
             return g * a
