@@ -228,11 +228,12 @@ def _closure_key(f):
 
 def compiled(f, wrt_names, scalar_params=()):
     """The compiled ``<f>_vjp`` function, generated once per unchanged ``f``."""
-    key = (f, tuple(wrt_names), tuple(scalar_params))
+    key = (f, tuple(wrt_names), scalar_params)
     hit = _CACHE.get(key)
-    stamp = (f.__code__, _closure_key(f))
-    if hit is not None and hit[0] == stamp:
+    if hit is not None and hit[0][0] is f.__code__ and (
+            not f.__closure__ or hit[0][1] == _closure_key(f)):
         return hit[1]
+    stamp = (f.__code__, _closure_key(f))
     gen = generate(f, wrt_names, scalar_params=scalar_params)
     path = _write_cached(gen.text, f"{f.__module__}_{f.__qualname__}")
     code = compile(gen.text, path, "exec")
@@ -275,6 +276,8 @@ def _format(grads, arguments, names, single):
 
 
 def _check_scalar(f, value):
+    if type(value) is float:
+        return
     shape = runtime.shape(value) if not isinstance(value, (tuple, list)) else None
     if shape is None or shape != ():
         raise SrcgradError(
@@ -293,13 +296,20 @@ def value_and_grad(f, wrt=0):
     sig, params, names, single = _prepare(f, wrt)
     compiled(f, names)  # errors surface here, not at the first call
 
+    positions = [params.index(n) for n in names]
+    nparams = len(params)
+
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
-        call_args, arguments = _call_args(sig, f, args, kwargs)
-        fn = compiled(f, names, _scalar_params(params, call_args))
-        value, grads = fn(*call_args)
+        if kwargs or len(args) != nparams:
+            args = _call_args(sig, f, args, kwargs)[0]
+        fn = compiled(f, names, _scalar_params(params, args))
+        value, grads = fn(*args)
         _check_scalar(f, value)
-        return value, _format(grads, arguments, names, single)
+        if len(positions) == 1:
+            g = runtime.to_float(grads, args[positions[0]])
+            return value, (g if single else (g,))
+        return value, tuple(runtime.to_float(g, args[i]) for g, i in zip(grads, positions))
 
     return value_and_grad_f
 

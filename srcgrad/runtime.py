@@ -53,7 +53,10 @@ def zeros_like(x):
 def to_float(g, x):
     """Give the final gradient of input ``x`` its argument's type and dtype."""
     if type(x) is float:
-        return float(g)
+        return g if type(g) is float else float(g)
+    if type(x) is np.ndarray and type(g) is np.ndarray and g.dtype == x.dtype and \
+            g.shape == x.shape and g.flags.writeable:
+        return g
     if type(x) is int:
         return float(g)
     if isinstance(x, list):
@@ -147,7 +150,7 @@ def mean_grad(g, x, axis=None, keepdims=False):
     count = 1
     for a in axes:
         count *= xshape[a]
-    return sum_grad(g, x, axis, keepdims) / count
+    return sum_grad(g / count, x, axis, keepdims)
 
 
 def minmax_grad(g, ans, x, axis=None, keepdims=False):
@@ -274,6 +277,8 @@ def log0(x):
 def pow_dx(x, y):
     """``d(x ** y)/dx = y * x ** (y - 1)``, exactly 0 where ``y == 0``."""
     if type(y) in _SCALARS:
+        if y == 2:
+            return 2 * x
         return y * x ** (y - 1) if y != 0 else x * 0
     return y * x ** np.where(y == 0, 1, y - 1)
 
@@ -287,7 +292,10 @@ def pick_grad(g, x, other, ans):
     if _is_zero(g):
         return 0.0
     picked = x == ans
-    return g * picked - (g * 0.5) * (picked & (x == other))
+    tie = x == other
+    if np.any(tie):
+        return g * picked - (g * 0.5) * (picked & tie)
+    return g * picked
 
 
 def clip_mask(x, lo, hi):

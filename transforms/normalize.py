@@ -46,6 +46,8 @@ _BINOP_WORD = {
     gast.Pow: "pow",
 }
 _CONST_WORD = {0: "zero", 1: "one", 2: "two", 0.5: "half"}
+_OP_SYMBOL = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
+              gast.MatMult: "@", gast.FloorDiv: "//", gast.Mod: "%"}
 
 
 def origin(node):
@@ -482,7 +484,9 @@ class Normalizer:
         if isinstance(t, gast.Name):
             stmts, value = self.atom(s.value)
             self.locals.add(t.id)
-            return stmts + self.store(t.id, gast.BinOp(left=name(t.id), op=s.op, right=value))
+            update = self.store(t.id, gast.BinOp(left=name(t.id), op=s.op, right=value))
+            update[-1]._sg_augmented = _OP_SYMBOL.get(type(s.op), "?")
+            return stmts + update
         if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name):
             stmts, idx = self.index(t.slice)
             s2, value = self.atom(s.value)

@@ -22,6 +22,7 @@ explicit zero on the other.
 import gast
 
 from . import calls as C
+from .aliasing import check_aliasing
 from .ast_util import assign, const, deepcopy, name, parse_expr, stored_names
 from .normalize import ORIGIN
 from .templates import replace_expr
@@ -106,6 +107,7 @@ class ReverseGen:
         self.list_names = set()
         self.scalar_names = set(scalar_params)
         self._scan_kinds()
+        check_aliasing(fn, ctx.info, self.scalar_names)
 
     # -- static kinds of values --------------------------------------------
     def _scan_kinds(self):
