@@ -96,6 +96,21 @@ class Resolver:
             return getattr(builtins, root)
         raise KeyError(root)
 
+    def runtime_defaults(self, fname):
+        """Per positional parameter of ``srcgrad.runtime.<fname>``, its default."""
+        from srcgrad import runtime
+        from srcgrad.transforms.reverse import _NO_DEFAULT
+
+        fn = getattr(runtime, fname, None)
+        if fn is None:
+            return ()
+        out = []
+        for p in inspect.signature(fn).parameters.values():
+            if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                break
+            out.append(_NO_DEFAULT if p.default is p.empty else p.default)
+        return tuple(out)
+
     def is_builtin(self, name):
         if name in self.closure or name in self.globals:
             return False

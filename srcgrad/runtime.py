@@ -223,7 +223,6 @@ def stack_grad(g, n, axis=0):
 # several derivative templates; see the templates in srcgrad/rules/*.py.
 # ---------------------------------------------------------------------------
 
-import itertools as _itertools  # noqa: E402
 import math as _math  # noqa: E402
 
 

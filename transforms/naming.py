@@ -25,8 +25,10 @@ class Namer:
         base = _IDENT.sub("_", hint).strip("_") or "t"
         if base[0].isdigit():
             base = "t" + base
-        if len(base) > 24:
-            base = base[:24].rstrip("_")
+        if len(base) > 32:
+            cut = base[:32]
+            base = cut[: cut.rfind("_")] if "_" in cut[8:] else cut
+            base = base.rstrip("_")
         if keyword.iskeyword(base):
             base += "_"
         name = base

@@ -50,6 +50,17 @@ _OP_SYMBOL = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.
               gast.MatMult: "@", gast.FloorDiv: "//", gast.Mod: "%"}
 
 
+def _bound(node, default):
+    """A slice bound as a name part: ``1``, ``m1`` for -1, the variable's name."""
+    if node is None:
+        return default
+    if isinstance(node, gast.Constant) and isinstance(node.value, int):
+        return str(node.value) if node.value >= 0 else f"m{-node.value}"
+    if isinstance(node, gast.Name):
+        return node.id
+    return None
+
+
 def origin(node):
     return getattr(node, ORIGIN, None)
 
@@ -130,6 +141,10 @@ class Normalizer:
                 return f"{base}_{idx.id}"
             if isinstance(idx, gast.Constant) and isinstance(idx.value, int):
                 return f"{base}_{idx.value}" if idx.value >= 0 else f"{base}_last"
+            if isinstance(idx, gast.Slice) and idx.step is None:
+                lo, hi = _bound(idx.lower, "0"), _bound(idx.upper, "end")
+                if lo is not None and hi is not None:
+                    return f"{base}_{lo}_{hi}"
             return f"{base}_part"
         if isinstance(node, gast.Attribute):
             return f"{self.hint(node.value)}_{node.attr}"

@@ -537,7 +537,9 @@ class ReverseGen:
             repl["np"] = name(module) if "." not in module else parse_expr(module)
         if "rt" in names and self.rt != "rt":
             repl["rt"] = name(self.rt)
-        return _fold(replace_expr(template, **repl))
+        expr = _fold(replace_expr(template, **repl))
+        defaults = getattr(self.ctx.resolver, "runtime_defaults", None)
+        return _DropDefaults(self.rt, defaults).visit(expr) if defaults else expr
 
     # -- user functions ------------------------------------------------------
     def _prepare_call(self, s, value):
@@ -1103,6 +1105,32 @@ def _rename(expr, old, new):
     if isinstance(expr, tuple):
         return tuple(_rename(e, old, new) for e in expr)
     return _Renamer(old, new).visit(deepcopy(expr))
+
+
+class _DropDefaults(gast.NodeTransformer):
+    """``rt.sum_grad(g, x, None, False)`` -> ``rt.sum_grad(g, x)``: trailing defaults go."""
+
+    def __init__(self, rt, defaults):
+        self.rt, self.defaults = rt, defaults
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and \
+                f.value.id == self.rt and not node.keywords:
+            defaults = self.defaults(f.attr)
+            while node.args and len(node.args) <= len(defaults):
+                last = node.args[-1]
+                d = defaults[len(node.args) - 1]
+                if isinstance(last, gast.Constant) and d is not _NO_DEFAULT and \
+                        type(last.value) is type(d) and last.value == d:
+                    node.args.pop()
+                else:
+                    break
+        return node
+
+
+_NO_DEFAULT = object()
 
 
 def _fold(expr):
