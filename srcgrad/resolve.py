@@ -164,12 +164,14 @@ class Resolver:
             return NonDiff()
         if isinstance(obj, types.FunctionType):
             return self.user_function(obj, info, func)
-        qual = f"{getattr(obj, '__module__', None) or '?'}.{getattr(obj, '__name__', path)}"
+        mod, nm = getattr(obj, "__module__", None), getattr(obj, "__name__", None)
+        what = f" ({mod}.{nm})" if mod and nm else f" (a {type(obj).__name__} object)"
         raise info.error(
             func,
-            f"no derivative rule for '{path}' ({qual})",
-            "register one with srcgrad.adjoint, mark it non-differentiable, or write the "
-            "computation with supported functions (`srcgrad rules` lists them)",
+            f"no derivative rule for '{path}'{what}",
+            "write the computation with functions srcgrad has rules for "
+            "(srcgrad.rules.default_rules().names() lists them), or with Python code "
+            "srcgrad can read",
         )
 
     def _is_array_module(self, root):

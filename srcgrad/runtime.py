@@ -59,6 +59,8 @@ def to_float(g, x):
         return g
     if type(x) is int:
         return float(g)
+    if isinstance(x, np.generic):
+        return x.dtype.type(g) if x.dtype.kind in "fc" else g
     if isinstance(x, list):
         return [to_float(gi, xi) for gi, xi in zip(g, x)]
     if isinstance(x, tuple):

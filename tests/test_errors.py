@@ -27,6 +27,7 @@ import re
 import sys
 import tempfile
 import textwrap
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -372,6 +373,35 @@ SUPPORTED_STMTS = [
     "y = y + sum([t * 1.0 for t in x])",
     "while n > 10:\n    n = n - 1",
     "y += x * a",
+    "y = y[::-1]",
+    "y = np.stack([y, x])[0]",
+    "for t in x:\n    y = y + t",
+    "for i in range(3):\n    if x[i] > 0.3:\n        break\n    y = y * 1.1",
+    "if a > 0.9:\n    return np.sum(x) * a",
+    "def inner(t):\n    return t * a\ny = inner(y)",
+    "x, y = y, x",
+    "y = -y",
+    "y **= 2",
+    "y[0] += a",
+    "y[n % 3] = a",
+    "a = a + 1.0",
+    "n = n + 1",
+    "y = y * float(n)",
+    "y = y * int(a)",
+    "y = y + sum([t for t in x if t > 0.0])",
+    "y = np.array([a, a, a]) * y",
+    "y = y.reshape(3, 1).ravel()",
+    "y = y.T * x.T",
+    "y = y.astype(np.float32)",
+    "y = y.copy()",
+    "y = abs(y) ** 2",
+    "y = y * (not a > 0.0)",
+    "s = 'abc'\ny = y * len(s)",
+    "y = y * np.sum(x > 0.0)",
+    "y = y * x.shape[0]",
+    "pass",
+    "'docstring-like'",
+    "y = y if n else x",
 ]
 
 UNSUPPORTED_STMTS = [
@@ -400,7 +430,23 @@ UNSUPPORTED_STMTS = [
     "match n:\n    case 0:\n        y = y * 2.0\n    case _:\n        pass",
     "yield y",
     "async def inner(t):\n    return t",
-    "print(*y)",
+    "y = np.sort(y)",
+    "y = y * helper",
+    "y = y * [1.0, 2.0, 3.0].index(2.0)",
+    "y = y * x.flags.writeable",
+    "y = y * G",
+    "y = y * undefined_name",
+    "y.sort()",
+    "y = y * x[0].real",
+    "while True:\n    try:\n        break\n    finally:\n        pass",
+    "for i, t in enumerate(x):\n    y = y + t",
+    "for t, u in zip(x, y):\n    y = y + t * u",
+    "y = np.sum(y, axis=0, keepdims=True) * y",
+    "y = np.einsum('i,i->i', y, x)",
+    "assert False, 'never'",
+    "y = y * x[(1, 2)]",
+    "y = y * x[..., 0]",
+    "y = y * x[None][0]",
     "y = [*y]",
     "x.shape = (3, 1)",
     "y = y @ y.T.conj()",
@@ -431,6 +477,7 @@ def programs(draw):
 
 
 _TMP = tempfile.mkdtemp(prefix="srcgrad_errors_")
+_CACHE = os.path.join(_TMP, "cache")
 _counter = itertools.count()
 
 
@@ -452,6 +499,11 @@ def _load(src):
        x=st.lists(st.floats(-1.0, 1.0), min_size=3, max_size=3),
        a=st.floats(-1.0, 1.0), n=st.integers(0, 6))
 def test_random_programs_raise_only_located_or_api_errors(src, wrt, x, a, n):
+    with mock.patch.dict(os.environ, {"SRCGRAD_CACHE_DIR": _CACHE}):
+        check_program(src, wrt, x, a, n)
+
+
+def check_program(src, wrt, x, a, n, note=note):
     note(src)
     f, path = _load(src)
     try:
@@ -485,3 +537,18 @@ def test_random_programs_raise_only_located_or_api_errors(src, wrt, x, a, n):
                 f"gradient raised {type(exc).__name__}: {exc}, but the function itself "
                 f"{'raised ' + original_error.__name__ if original_error else 'returned'}"
             ) from exc
+
+
+# Programs the property above found; kept as plain regression tests.
+FOUND = [
+    # a loop whose body is only 'pass' generated a loop with an empty body
+    # (IndentationError from compiling the generated module)
+    "def f(x, a, n):\n    y = x * 1.0\n    for j in range(2):\n        pass\n"
+    "    return np.sum(y * y) + a\n",
+]
+
+
+@pytest.mark.parametrize("src", FOUND)
+def test_found_programs(src, tmp_path, monkeypatch):
+    monkeypatch.setenv("SRCGRAD_CACHE_DIR", str(tmp_path))
+    check_program(src, (0, 1), [0.1, -0.2, 0.3], 0.4, 2, note=print)

@@ -119,7 +119,8 @@ def call_target(call, ctx):
         if rule is None:
             raise info.error(
                 func, f"cannot differentiate the method '.{func.attr}()'",
-                "call the numpy function instead (see `srcgrad rules` for the list)")
+                "call the numpy function instead "
+                "(srcgrad.rules.default_rules().names() lists the supported ones)")
         bound = gast.Call(func=func, args=call.args, keywords=call.keywords)
         bound._sg_receiver = name(func.value.id)
         return Primitive(rule, resolver.array_module()), bound
@@ -205,7 +206,11 @@ def walk_simple(stmts):
 def activity(fn, wrt, ctx):
     """The active variables: varied by a ``wrt`` parameter and useful to the result."""
     stmts = list(walk_simple(fn.body))
-    flows = [effects(s, ctx) for s in stmts if not isinstance(s, gast.Return)]
+    flows = []
+    for s in stmts:
+        if not isinstance(s, gast.Return):
+            ctx.info.current = getattr(s, "_sg_origin", None) or ctx.info.current
+            flows.append(effects(s, ctx))
     varied = set(wrt)
     changed = True
     while changed:

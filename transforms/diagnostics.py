@@ -9,7 +9,7 @@ class TransformError(Exception):
         model.py:12:8: cannot differentiate a call to 'foo': it has no source
             y = foo(x)
                 ^
-        help: register an adjoint with @srcgrad.adjoint, or ...
+        help: write it with functions srcgrad has rules for, or ...
     """
 
     def __init__(self, message, filename="<unknown>", lineno=0, col=0, line="", hint=""):
@@ -41,7 +41,11 @@ class SourceInfo:
         self.line_offset = line_offset  # add to a node's lineno for the file's line
         self.col_offset = col_offset  # indentation removed before parsing
 
+    current = None  # the user's statement being transformed, for nodes without a location
+
     def error(self, node, message, hint=""):
+        if getattr(node, "lineno", None) is None and self.current is not None:
+            node = self.current
         lineno = getattr(node, "lineno", 1) or 1
         col = getattr(node, "col_offset", 0) or 0
         line = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""

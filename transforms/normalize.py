@@ -194,7 +194,10 @@ class Normalizer:
                 f"cannot differentiate a {type(node).__name__} expression",
                 "rewrite it with plain assignments, loops and calls",
             )
-        return meth(node)
+        stmts, simple = meth(node)
+        if getattr(simple, "lineno", None) is None and getattr(node, "lineno", None):
+            gast.copy_location(simple, node)
+        return stmts, simple
 
     def simple_BinOp(self, node):
         if isinstance(node.op, gast.Pow) and isinstance(node.left, gast.UnaryOp):
@@ -227,7 +230,8 @@ class Normalizer:
         ):
             s, recv = self.atom(func.value)
             stmts += s
-            func = gast.Attribute(value=recv, attr=func.attr, ctx=gast.Load())
+            func = gast.copy_location(gast.Attribute(value=recv, attr=func.attr, ctx=gast.Load()),
+                                      func)
         elif not isinstance(func, (gast.Name, gast.Attribute)):
             raise self.error(node, "cannot differentiate a call through an expression",
                              "assign the function to a name first, or call it directly")
@@ -300,25 +304,24 @@ class Normalizer:
         return s + [stmt], name(tmp)
 
     def simple_BoolOp(self, node):
-        tmp = self.namer.new("cond")
-        self.locals.add(tmp)
-        stmts, first = self.simple(node.values[0])
-        stmts.append(assign(tmp, first))
-        tail = stmts
-        for v in node.values[1:]:
-            sv, av = self.simple(v)
-            inner = sv + [assign(tmp, av)]
-            if isinstance(node.op, gast.And):
-                test = name(tmp)
-                branch = gast.If(test=test, body=inner, orelse=[])
-            else:
-                neg = self.namer.new("not_" + tmp)
-                self.locals.add(neg)
-                tail.append(assign(neg, gast.UnaryOp(op=gast.Not(), operand=name(tmp))))
-                branch = gast.If(test=name(neg), body=inner, orelse=[])
-            tail.append(branch)
-            tail = inner
-        return stmts, name(tmp)
+        """``a and b`` evaluates ``b`` only when ``a`` is true; ``a or b`` when false.
+
+        The ``if`` tests a name that its branches never reassign, so the
+        reverse sweep can re-test it.
+        """
+        result = self.namer.new("cond")
+        self.locals.add(result)
+        return self._boolop(node.op, node.values, result), name(result)
+
+    def _boolop(self, op, values, result):
+        stmts, first = self.atom(values[0], "cond")
+        if len(values) == 1:
+            return stmts + [assign(result, first)]
+        rest = self._boolop(op, values[1:], result)
+        keep = [assign(result, _copy(first))]
+        if isinstance(op, gast.And):
+            return stmts + [gast.If(test=first, body=rest, orelse=keep)]
+        return stmts + [gast.If(test=first, body=keep, orelse=rest)]
 
     def simple_ListComp(self, node):
         tmp = self.namer.new("items")
@@ -336,6 +339,12 @@ class Normalizer:
         return stmts, name(tmp)
 
     simple_GeneratorExp = simple_ListComp
+
+    def simple_Yield(self, node):
+        raise self.error(node, "cannot differentiate a generator (a function with yield)",
+                         "build and return a list instead")
+
+    simple_YieldFrom = simple_Yield
 
     def simple_Lambda(self, node):
         raise self.error(node, "cannot differentiate a lambda used as a value",
@@ -372,6 +381,8 @@ class Normalizer:
         v = s.value
         if isinstance(v, gast.Constant):
             return []  # docstring
+        if isinstance(v, (gast.Yield, gast.YieldFrom)):
+            self.simple_Yield(v)
         if isinstance(v, gast.Call):
             func = v.func
             if isinstance(func, gast.Name) and func.id == "print":
@@ -765,6 +776,14 @@ class Normalizer:
     def stmt_FunctionDef(self, s):
         """A nested function stays in the forward sweep as it is, and is also
         lifted out (its free variables become parameters) for differentiation."""
+        for sub in gast.walk(s):
+            if isinstance(sub, (gast.Nonlocal, gast.Global)):
+                raise self.error(sub, f"cannot differentiate a nested function that uses "
+                                      f"'{type(sub).__name__.lower()}'",
+                                 "return the new value from the nested function instead")
+            if isinstance(sub, (gast.Yield, gast.YieldFrom)):
+                raise self.error(sub, "cannot differentiate a generator (a function with yield)",
+                                 "build and return a list instead")
         self.lifted.append(s)
         setattr(s, OPAQUE, True)
         return [s]
@@ -798,7 +817,7 @@ def _range(n):
 
 _STMT_HINTS = {
     "Try": "move the try/except outside the differentiated function",
-    "With": "only 'with srcgrad.grad_of(x)' blocks are supported",
+    "With": "move the with block outside the differentiated function",
     "Global": "pass the value as an argument instead",
     "Nonlocal": "pass the value as an argument instead",
     "Delete": "remove the del statement",

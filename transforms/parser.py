@@ -29,6 +29,9 @@ def parse_source(source, filename="<string>", first_line=1):
     lines = dedented.splitlines()
     info = SourceInfo(filename, lines, first_line - 1, indent)
     defs = [n for n in module.body if isinstance(n, gast.FunctionDef)]
+    if not defs and module.body and isinstance(module.body[0], gast.AsyncFunctionDef):
+        raise info.error(module.body[0], "cannot differentiate an async function",
+                         "differentiate a plain (synchronous) function")
     if not defs:
         raise TransformError("no function definition found", filename, first_line, 0)
     return defs[0], info

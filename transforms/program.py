@@ -26,9 +26,15 @@ class Program:
         self.requests = {}
         self.names = Namer({rt})
         self.resolvers = []  # (resolver, names it must provide) per function
+        self.mutates_arguments = False  # some function writes into a parameter array
 
     def _prepare(self, fndef, info, resolver, parent_functions=None):
         fn = normalize(fndef, info)
+        params = {a.id for a in fn.args.args}
+        for s in gast.walk(fn):
+            if isinstance(s, gast.Assign) and any(
+                    isinstance(t, gast.Subscript) and t.value.id in params for t in s.targets):
+                self.mutates_arguments = True
         ctx = Context(fn, info, resolver, fn.namer, self.rt, parent_functions)
         fn.namer.reserve(self.rt)
         return fn, ctx
@@ -179,21 +185,31 @@ def _rebinds(stmts, var):
 
 
 def render(fn):
-    """Source text of a generated function, with comment markers turned into comments."""
-    import ast
+    """Source text of a generated function: comments in place, long lines wrapped."""
+    from . import layout
 
     text = unparse(fn)
     out = []
+    first_docstring = True
     for line in text.splitlines():
         stripped = line.strip()
+        indent = line[: len(line) - len(line.lstrip())]
         if stripped.startswith(("'" + COMMENT, '"' + COMMENT)):
-            indent = line[: len(line) - len(line.lstrip())]
-            body = ast.literal_eval(stripped)[len(COMMENT):]
-            if out and out[-1].strip() and not out[-1].rstrip().endswith(":"):
-                pass
-            out.append(f"{indent}# {body}")
-        else:
-            out.append(line)
+            body = layout.literal(stripped)[len(COMMENT):]
+            stmt, _, location = body.rpartition("  ")
+            out += layout.wrap_comment(indent, stmt, location)
+            continue
+        if first_docstring and stripped.startswith(('"""', "'")) and out and \
+                out[-1].rstrip().endswith(":"):
+            first_docstring = False
+            try:
+                doc = layout.literal(stripped)
+            except (ValueError, SyntaxError):
+                doc = None
+            if isinstance(doc, str):
+                out += layout.wrap_docstring(indent, doc)
+                continue
+        out.append(layout.wrap_line(line))
     return "\n".join(out)
 
 

@@ -315,6 +315,7 @@ class ReverseGen:
         return f"{line}  {self.info.short_location(src)}"
 
     def rev_stmt(self, s, live):
+        self.info.current = getattr(s, ORIGIN, None) or self.info.current
         if getattr(s, "_sg_opaque", False):
             return []
         if isinstance(s, gast.Assign):
@@ -734,6 +735,7 @@ class ReverseGen:
         s._sg_reverse = True
         loop = gast.For(target=name(i, "store"), iter=it, body=[LoopLocals(s)] + code,
                         orelse=[], type_comment=None)
+        loop._sg_index = i
         src = getattr(s, ORIGIN, None)
         head = [comment(self.describe(src))] if src is not None else []
         self._last_origin = None
@@ -861,7 +863,8 @@ class ReverseGen:
             out += self._counter_init(s, count, maybe, must)
             body = [assign(count, gast.BinOp(left=name(count), op=gast.Add(),
                                              right=const(1)))] + body
-        out.append(gast.For(target=s.target, iter=it, body=body, orelse=[], type_comment=None))
+        out.append(gast.For(target=s.target, iter=it, body=body or [gast.Pass()], orelse=[],
+                            type_comment=None))
         maybe |= inner_maybe
         return out
 
@@ -964,7 +967,7 @@ class ReverseGen:
             out += self._counter_init(s, count, maybe, must)
             body = [assign(count, gast.BinOp(left=name(count), op=gast.Add(),
                                              right=const(1)))] + body
-        out.append(gast.While(test=s.test, body=body, orelse=[]))
+        out.append(gast.While(test=s.test, body=body or [gast.Pass()], orelse=[]))
         maybe |= inner_maybe
         return out
 
@@ -997,6 +1000,9 @@ class ReverseGen:
                     if out and _is_comment(out[-1]):
                         out.pop()
                     continue
+                index = getattr(s, "_sg_index", None)
+                if index and index not in C.names_in(gast.Module(body=s.body, type_ignores=[])):
+                    s.target = name("_", "store")
             out.append(s)
         return _group_pops(out)
 
