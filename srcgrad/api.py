@@ -1,8 +1,6 @@
 """The public API: ``grad``, ``value_and_grad``, ``vjp`` and ``source``."""
 
 import builtins
-
-import numpy as np
 import functools
 import hashlib
 import inspect
@@ -12,6 +10,8 @@ import re
 import sys
 import tempfile
 import types
+
+import numpy as np
 
 from srcgrad import runtime
 from srcgrad.errors import SrcgradError
