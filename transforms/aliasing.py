@@ -173,6 +173,30 @@ class _Checker:
                 )
 
 
+def may_share_memory(fn, local_names):
+    """For each name, the names that may share memory with it (any program point)."""
+    parent = {}
+
+    def find(a):
+        while parent.get(a, a) != a:
+            a = parent[a]
+        return a
+
+    for s in gast.walk(fn):
+        targets, src, _ = _assigned_alias(s, local_names)
+        for t in targets:
+            if src is not None:
+                parent[find(t)] = find(src)
+        if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and getattr(
+                s.value.func, "attr", None) == "append" and s.value.args and isinstance(
+                s.value.args[0], gast.Name) and isinstance(s.value.func.value, gast.Name):
+            parent[find(s.value.args[0].id)] = find(s.value.func.value.id)
+    groups = {}
+    for n in set(parent) | {p for p in parent.values()}:
+        groups.setdefault(find(n), set()).add(n)
+    return {n: group - {n} for group in groups.values() for n in group}
+
+
 def check_aliasing(fn, info, scalars=()):
     """Raise a located error for an in-place write that changes a live alias."""
     params = {a.id for a in fn.args.args}

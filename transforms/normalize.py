@@ -932,6 +932,7 @@ def normalize(fn, info, namer=None, extra_locals=()):
     new = gast.FunctionDef(name=fn.name, args=fn.args, body=body, decorator_list=[],
                            returns=None, type_comment=None, type_params=[])
     new.lifted = norm.lifted
+    new.user_names = taken
     new.namer = namer
     new.locals = norm.locals
     return new

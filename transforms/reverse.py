@@ -23,6 +23,7 @@ import gast
 
 from . import calls as C
 from .aliasing import check_aliasing
+from .inline import inline_temporaries
 from .ast_util import assign, const, deepcopy, name, parse_expr, stored_names
 from .normalize import ORIGIN
 from .templates import replace_expr
@@ -773,6 +774,8 @@ class ReverseGen:
     def save_var(self, s, var, maybe, must, out):
         if var in self.loop_locals:
             return  # saved once per iteration, with the other locals of its loop
+        if (id(s), var) in self.no_push:
+            return  # the reverse sweep never reads the old value
         if var in self.needed and var in maybe:
             if var not in must:
                 self.none_init.add(var)
@@ -804,7 +807,7 @@ class ReverseGen:
                 return out
             if isinstance(t, gast.Subscript):
                 x = t.value.id
-                if x in self.needed:
+                if x in self.needed and (id(s), x) not in self.no_push:
                     out.append(self.push(self.rtcall("save", name(x), _index_value(t.slice))))
                     s._sg_pushed = {x}
                 out.append(s)
@@ -845,7 +848,8 @@ class ReverseGen:
     def fwd_for(self, s, maybe, must):
         out = []
         i = s.target.id
-        if getattr(s, "_sg_reverse", None) and i in self.needed and i in maybe:
+        if getattr(s, "_sg_reverse", None) and i in self.needed and i in maybe and \
+                (id(s), i) not in self.no_push:
             out.append(self.push(name(i)))
             if i not in must:
                 self.none_init.add(i)
@@ -986,32 +990,67 @@ class ReverseGen:
                                                         ctx=gast.Load()), args=[], keywords=[])
                     target = name(names_[0], "store") if len(names_) == 1 else gast.Tuple(
                         elts=[name(v, "store") for v in names_], ctx=gast.Store())
-                    out.append(assign(target, pop))
+                    st = assign(target, pop)
+                    st._sg_loop = (s.loop, tuple(names_))
+                    out.append(st)
                 continue
             if isinstance(s, gast.If):
-                s.body = self.finalize(s.body)
-                s.orelse = self.finalize(s.orelse)
-                s = tidy_if(s)
+                s = tidy_if(gast.If(test=s.test, body=self.finalize(s.body),
+                                    orelse=self.finalize(s.orelse)))
                 if s is None:
                     continue
             elif isinstance(s, gast.For):
-                s.body = self.finalize(s.body)
-                if not [b for b in s.body if not _is_comment(b)]:
+                body = self.finalize(s.body)
+                if not [b for b in body if not _is_comment(b)]:
                     if out and _is_comment(out[-1]):
                         out.pop()
                     continue
                 index = getattr(s, "_sg_index", None)
-                if index and index not in C.names_in(gast.Module(body=s.body, type_ignores=[])):
-                    s.target = name("_", "store")
+                target = s.target
+                if index and index not in C.names_in(gast.Module(body=body, type_ignores=[])):
+                    target = name("_", "store")
+                s = gast.For(target=target, iter=s.iter, body=body, orelse=[], type_comment=None)
             out.append(s)
         return _group_pops(out)
+
+    def dead_restores(self, final):
+        """Saves whose restored value the reverse sweep never reads again.
+
+        Returns (set of (statement id, variable), {loop: names}) to stop saving.
+        """
+        from .aliasing import _liveness, may_share_memory
+
+        live_after = {}
+        _liveness(final, set(), live_after)
+        sharing = may_share_memory(self.fn, self.ctx.locals)
+        dead, dead_locals = set(), {}
+        for st in gast.walk(gast.Module(body=final, type_ignores=[])):
+            after = live_after.get(id(st))
+            if after is None:
+                continue
+            restores = getattr(st, "_sg_restores", None)
+            if restores is not None:
+                var = restores[1]
+                readers = {var}
+                if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript):
+                    readers |= sharing.get(var, set())  # views see the restored values
+                if not readers & after:
+                    dead.add((id(restores[0]), var))
+            loop = getattr(st, "_sg_loop", None)
+            if loop is not None:
+                unused = [v for v in loop[1] if v not in after]
+                if unused:
+                    dead_locals[loop[0]] = unused
+        return dead, dead_locals
 
     def restore_code(self, r):
         s, var = r.stmt, r.var
         if getattr(r, "pop_list", False):
-            if var in self.needed:
-                return [gast.Expr(value=gast.Call(func=gast.Attribute(
-                    value=name(var), attr="pop", ctx=gast.Load()), args=[], keywords=[]))]
+            if var in self.needed and (id(s), var) not in self.no_push:
+                st = gast.Expr(value=gast.Call(func=gast.Attribute(
+                    value=name(var), attr="pop", ctx=gast.Load()), args=[], keywords=[]))
+                st._sg_restores = (s, var)
+                return [st]
             return []
         pushed = getattr(s, "_sg_pushed", set())
         if var not in pushed:
@@ -1021,8 +1060,11 @@ class ReverseGen:
         t = s.targets[0] if isinstance(s, gast.Assign) else None
         if isinstance(t, gast.Subscript):
             target = gast.Subscript(value=name(var), slice=deepcopy(t.slice), ctx=gast.Store())
-            return [assign(target, pop)]
-        return [assign(var, pop)]
+            st = assign(target, pop)
+        else:
+            st = assign(var, pop)
+        st._sg_restores = (s, var)
+        return [st]
 
     def generate(self, seed):
         """Returns (forward statements, reverse statements, live adjoints at the end)."""
@@ -1038,12 +1080,24 @@ class ReverseGen:
         rev += self.rev_block(body, live)
         self.needed = self.collect_needed(rev)
         self.tape = self.namer.new("tape")
-        self.none_init = set()
+        self.no_push = set()
         self.find_loop_locals()
         params = {a.id for a in self.fn.args.args}
-        self.must_end = set(params)
-        fwd = self.fwd_block(body, set(params), self.must_end)
-        rev = self.finalize(rev)
+        for _ in range(4):
+            self._clear_pushes()
+            self.none_init = set()
+            self.must_end = set(params)
+            fwd = self.fwd_block(body, set(params), self.must_end)
+            final = self.finalize(rev)
+            dead, dead_locals = self.dead_restores(final)
+            if not dead and not dead_locals:
+                break
+            self.no_push |= dead
+            for loop, unused in dead_locals.items():
+                loop._sg_locals = [v for v in loop._sg_locals if v not in unused]
+        rev = final
+        keep = self.fn.user_names | set(self.needed) | self.loop_locals | set(C.names_in(ret))
+        fwd = inline_temporaries(fwd, keep)
         uses_tape = any(isinstance(n, gast.Name) and n.id == self.tape
                         for s in fwd for n in gast.walk(s))
         head = []
@@ -1053,6 +1107,14 @@ class ReverseGen:
             head.append(assign(v, const(None)))
         self.uses_tape = uses_tape
         return head + fwd, rev, live
+
+    def _clear_pushes(self):
+        for st in gast.walk(self.fn):
+            if hasattr(st, "_sg_pushed"):
+                del st._sg_pushed
+            init = getattr(st, "_sg_count_init", None)
+            if init is not None and hasattr(init, "_sg_pushed"):
+                del init._sg_pushed
 
     def collect_needed(self, rev):
         needed = set()
