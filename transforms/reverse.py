@@ -23,8 +23,8 @@ import gast
 
 from . import calls as C
 from .aliasing import check_aliasing
-from .inline import inline_temporaries
 from .ast_util import assign, const, deepcopy, name, parse_expr, stored_names
+from .inline import inline_temporaries
 from .normalize import ORIGIN
 from .templates import replace_expr
 
