@@ -46,6 +46,8 @@ _BINOP_WORD = {
     gast.Pow: "pow",
 }
 _CONST_WORD = {0: "zero", 1: "one", 2: "two", 0.5: "half"}
+_BINOP_NOUN = {gast.Add: "sum", gast.Sub: "diff", gast.Mult: "prod", gast.Div: "ratio",
+               gast.Pow: "power", gast.MatMult: "prod", gast.Mod: "rem", gast.FloorDiv: "quot"}
 _OP_SYMBOL = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
               gast.MatMult: "@", gast.FloorDiv: "//", gast.Mod: "%"}
 
@@ -126,12 +128,20 @@ class Normalizer:
         if isinstance(node, gast.BinOp):
             left, right = self.hint(node.left), self.hint(node.right)
             if isinstance(node.op, gast.Mult) and isinstance(node.left, gast.Constant):
-                return f"{left}_{right}"
-            if isinstance(node.op, gast.Mult) and isinstance(node.right, gast.Constant):
-                return f"{right}_{left}"
-            if isinstance(node.op, (gast.Mult, gast.MatMult)):
-                return f"{left}{right}" if len(left) <= 3 and len(right) <= 3 else f"{left}_{right}"
-            return f"{left}_{_BINOP_WORD.get(type(node.op), 'op')}_{right}"
+                full = f"{left}_{right}"
+            elif isinstance(node.op, gast.Mult) and isinstance(node.right, gast.Constant):
+                full = f"{right}_{left}"
+            elif isinstance(node.op, (gast.Mult, gast.MatMult)):
+                full = f"{left}{right}" if len(left) <= 3 and len(right) <= 3 else \
+                    f"{left}_{right}"
+            else:
+                full = f"{left}_{_BINOP_WORD.get(type(node.op), 'op')}_{right}"
+            if len(full) <= 20:
+                return full
+            # a long expression: name it by what it is, and its first operand
+            noun = _BINOP_NOUN.get(type(node.op), "value")
+            first = left if not isinstance(node.left, gast.Constant) else right
+            return f"{noun}_{first.split('_')[0]}" if not first.startswith(noun) else first
         if isinstance(node, gast.UnaryOp):
             return "neg_" + self.hint(node.operand)
         if isinstance(node, gast.Subscript):
@@ -334,6 +344,10 @@ class Normalizer:
                 body = [gast.If(test=cond, body=body, orelse=[])]
             body = [gast.For(target=gen.target, iter=gen.iter, body=body, orelse=[],
                              type_comment=None)]
+        for st in body:
+            for sub in gast.walk(st):
+                if getattr(sub, "lineno", None) is None:
+                    gast.copy_location(sub, node)
         stmts = [assign(tmp, gast.List(elts=[], ctx=gast.Load()))]
         stmts += self.block(body)
         return stmts, name(tmp)

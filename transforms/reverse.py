@@ -23,7 +23,7 @@ import gast
 
 from . import calls as C
 from .aliasing import check_aliasing
-from .ast_util import assign, const, deepcopy, name, parse_expr, stored_names
+from .ast_util import assign, const, deepcopy, name, parse_expr, stored_names, unparse
 from .inline import inline_temporaries
 from .normalize import ORIGIN
 from .templates import replace_expr
@@ -250,7 +250,9 @@ class ReverseGen:
             out.append(assign(a, self.rtcall("list_add", name(a), expr)))
             live[var] = True
         else:
-            out.append(assign(a, gast.Call(func=name("list"), args=[expr], keywords=[])))
+            fresh = isinstance(expr, (gast.List, gast.BinOp, gast.ListComp))
+            out.append(assign(a, expr if fresh else gast.Call(func=name("list"), args=[expr],
+                                                                   keywords=[])))
             live[var] = True
 
     def own(self, var, live, out):
@@ -393,7 +395,12 @@ class ReverseGen:
         for kind, var, expr in contribs:
             if kind == "dense" and merged and merged[-1][0] == "dense" and merged[-1][1] == var:
                 prev = merged[-1][2]
-                merged[-1] = ("dense", var, gast.BinOp(left=prev, op=gast.Add(), right=expr))
+                if unparse(prev) == unparse(expr):  # x * x: one term, twice
+                    merged[-1] = ("dense", var, gast.BinOp(left=const(2), op=gast.Mult(),
+                                                           right=expr))
+                else:
+                    merged[-1] = ("dense", var, gast.BinOp(left=prev, op=gast.Add(),
+                                                           right=expr))
             else:
                 merged.append((kind, var, expr))
         for kind, var, expr in merged:
@@ -730,8 +737,11 @@ class ReverseGen:
             count = self.stmt_name(s, "count", f"n_{i}")
             s._sg_count = count
             s._sg_count_init = assign(count, const(0))
-            rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=name(count),
-                                                             step=None), ctx=gast.Load())
+            if invariant and len(args) == 1:  # range(n)[:count] is range(count)
+                rng = gast.Call(func=name("range"), args=[name(count)], keywords=[])
+            else:
+                rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=name(count),
+                                                                 step=None), ctx=gast.Load())
         it = gast.Call(func=name("reversed"), args=[rng], keywords=[])
         s._sg_reverse = True
         loop = gast.For(target=name(i, "store"), iter=it, body=[LoopLocals(s)] + code,
@@ -1077,6 +1087,7 @@ class ReverseGen:
             if self.adj(r) != seed:
                 rev.append(assign(self.adj(r), name(seed)))
             live[r] = False
+        self._name_calls_in_order(body)
         rev += self.rev_block(body, live)
         self.needed = self.collect_needed(rev)
         self.tape = self.namer.new("tape")
@@ -1097,7 +1108,7 @@ class ReverseGen:
                 loop._sg_locals = [v for v in loop._sg_locals if v not in unused]
         rev = final
         keep = self.fn.user_names | set(self.needed) | self.loop_locals | set(C.names_in(ret))
-        fwd = inline_temporaries(fwd, keep)
+        fwd = _drop_unused_defs(inline_temporaries(fwd, keep))
         uses_tape = any(isinstance(n, gast.Name) and n.id == self.tape
                         for s in fwd for n in gast.walk(s))
         head = []
@@ -1107,6 +1118,18 @@ class ReverseGen:
             head.append(assign(v, const(None)))
         self.uses_tape = uses_tape
         return head + fwd, rev, live
+
+    def _name_calls_in_order(self, body):
+        """Name the saved state of active user calls in source order (g_saved, g_saved2)."""
+        for s in C.walk_simple(body):
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
+                    isinstance(s.value, gast.Call) and s.targets[0].id in self.active:
+                try:
+                    res, _ = C.call_target(s.value, self.ctx)
+                except Exception:  # noqa: BLE001 - reported with its location later
+                    continue
+                if isinstance(res, C.UserFunction):
+                    self.stmt_name(s, "saved", f"{res.name.strip('_')}_saved")
 
     def _clear_pushes(self):
         for st in gast.walk(self.fn):
@@ -1231,6 +1254,17 @@ def _real(code):
 def _has_break(body):
     return any(isinstance(s, gast.If) and s.body and isinstance(s.body[0], gast.Break)
                for s in body)
+
+
+def _drop_unused_defs(stmts):
+    """Nested function definitions the forward sweep no longer calls."""
+    used = set(C.names_in(gast.Module(body=stmts, type_ignores=[])))
+    out = []
+    for s in stmts:
+        if isinstance(s, gast.FunctionDef) and s.name not in used:
+            continue
+        out.append(s)
+    return out
 
 
 def _index_value(idx):
