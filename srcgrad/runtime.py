@@ -43,6 +43,8 @@ def unbroadcast(g, x):
 
 def zeros_like(x):
     """A zero cotangent for ``x``: ``0.0`` for a Python scalar, else an array."""
+    if type(x) is np.ndarray and x.dtype.kind in "fc":
+        return np.zeros_like(x)
     if type(x) in _SCALARS or x is None:
         return 0.0
     if isinstance(x, (list, tuple)):
