@@ -20,21 +20,30 @@ LIMIT = 99
 _TARGETS = re.compile(r"^(\s*)([A-Za-z_][\w]*(?:, [A-Za-z_][\w]*)+) = (.+)$")
 
 
-def _split_top(text):
-    """Split at commas that are not inside brackets or strings."""
-    parts, depth, start, quote = [], 0, 0, None
-    for i, ch in enumerate(text):
+def _scan(text, start=0):
+    """Yield (index, char, depth after it) outside string literals."""
+    depth, quote = 0, None
+    for i in range(start, len(text)):
+        ch = text[i]
         if quote:
             if ch == quote and text[i - 1] != "\\":
                 quote = None
             continue
         if ch in "'\"":
             quote = ch
-        elif ch in "([{":
+            continue
+        if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif ch == "," and depth == 0:
+        yield i, ch, depth
+
+
+def _split_top(text):
+    """Split at commas that are not inside brackets or strings."""
+    parts, start = [], 0
+    for i, ch, depth in _scan(text):
+        if ch == "," and depth == 0:
             parts.append(text[start:i].strip())
             start = i + 1
     tail = text[start:].strip()
@@ -44,21 +53,9 @@ def _split_top(text):
 
 
 def _matching(text, open_at):
-    depth, quote = 0, None
-    for i in range(open_at, len(text)):
-        ch = text[i]
-        if quote:
-            if ch == quote and text[i - 1] != "\\":
-                quote = None
-            continue
-        if ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i
+    for i, ch, depth in _scan(text, open_at):
+        if ch in ")]}" and depth == 0:
+            return i
     return -1
 
 
