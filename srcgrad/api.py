@@ -173,7 +173,7 @@ def _is_literal(obj):
     return False
 
 
-def generate(f, wrt_names, rules=None, scalar_params=()):
+def generate(f, wrt_names, rules=None, scalar_params=(), list_params=()):
     """Generate the module holding ``<f>_vjp`` for ``f`` and ``wrt_names``.
 
     ``scalar_params``: parameters the caller passes as Python floats or ints;
@@ -185,7 +185,8 @@ def generate(f, wrt_names, rules=None, scalar_params=()):
     resolver = Resolver(f, rules)
     program = Program()
     entry = program.vjp_function(fndef, info, resolver, wrt_names,
-                                 scalar_params=tuple(scalar_params))
+                                 scalar_params=tuple(scalar_params),
+                                 list_params=tuple(list_params))
     body = program.source()
     namespace = {"rt": runtime}
     live = []  # (name, the globals dict it comes from): re-read at every call
@@ -235,6 +236,8 @@ def generate(f, wrt_names, rules=None, scalar_params=()):
         f"(with respect to {', '.join(wrt_names)}).", 96)
     if scalar_params:
         lines += textwrap.wrap(f"Specialized for Python-scalar {', '.join(scalar_params)}.", 96)
+    if list_params:
+        lines += textwrap.wrap(f"Specialized for list or tuple {', '.join(list_params)}.", 96)
     lines.append("Regenerate it rather than editing it.")
     header = "".join(f"# {ln}\n" for ln in lines)
     text = header + _import_block(imports, _referenced(body)) + "\n\n\n" + body
@@ -283,15 +286,20 @@ def _closure_key(f):
     return tuple(key)
 
 
-def compiled(f, wrt_names, scalar_params=()):
-    """The compiled ``<f>_vjp`` function, generated once per unchanged ``f``."""
-    key = (f, tuple(wrt_names), scalar_params)
+def compiled(f, wrt_names, kinds=((), ())):
+    """The compiled ``<f>_vjp`` function, generated once per unchanged ``f``.
+
+    ``kinds``: the parameters passed Python scalars, and those passed lists or
+    tuples (see :func:`_arg_kinds`).
+    """
+    scalar_params, list_params = kinds
+    key = (f, tuple(wrt_names), kinds)
     hit = _CACHE.get(key)
     if hit is not None and hit[0][0] is f.__code__ and (
             not f.__closure__ or hit[0][1] == _closure_key(f)):
         return hit[1]
     stamp = (f.__code__, _closure_key(f))
-    gen = generate(f, wrt_names, scalar_params=scalar_params)
+    gen = generate(f, wrt_names, scalar_params=scalar_params, list_params=list_params)
     path = _write_cached(gen.text, f"{f.__module__}_{f.__qualname__}")
     code = compile(gen.text, path, "exec")
     linecache.cache[path] = (len(gen.text), None, gen.text.splitlines(True), path)
@@ -336,9 +344,10 @@ def _call_args(sig, f, args, kwargs):
     return bound.args, bound.arguments
 
 
-def _scalar_params(params, args):
-    """The parameters given Python floats or ints in this call."""
-    return tuple(p for p, a in zip(params, args) if type(a) in (float, int))
+def _arg_kinds(params, args):
+    """The parameters given Python floats or ints, and those given lists or tuples."""
+    return (tuple(p for p, a in zip(params, args) if type(a) in (float, int)),
+            tuple(p for p, a in zip(params, args) if isinstance(a, (list, tuple))))
 
 
 def _format(grads, arguments, names, single):
@@ -376,7 +385,7 @@ def value_and_grad(f, wrt=0):
     def value_and_grad_f(*args, **kwargs):
         if kwargs or len(args) != nparams:
             args = _call_args(sig, f, args, kwargs)[0]
-        fn = compiled(f, names, _scalar_params(params, args))
+        fn = compiled(f, names, _arg_kinds(params, args))
         try:
             value, grads = fn(*args)
         except (TypeError, IndexError, ValueError):
@@ -424,7 +433,7 @@ def vjp(f, *args, wrt=0):
     """
     sig, params, names, single = _prepare(f, wrt)
     call_args, arguments = _call_args(sig, f, args, {})
-    fn = compiled(f, names, _scalar_params(params, call_args))
+    fn = compiled(f, names, _arg_kinds(params, call_args))
     # A function that writes into an argument array would see its own writes
     # on a second run: every run gets fresh copies instead.
     fresh = (lambda: [a.copy() if isinstance(a, np.ndarray) else a for a in call_args]) if \

@@ -212,6 +212,16 @@ def matmul_grad_b(g, a, b):
     return unbroadcast(np.swapaxes(a, -1, -2) @ g, b)
 
 
+def select_grad(g, items, ans):
+    """Cotangent of the list ``items`` for ``max(items)``/``min(items)`` = ``ans``."""
+    out = [zeros_like(v) for v in items]
+    for k, v in enumerate(items):
+        if v is ans or (np.ndim(v) == 0 and v == ans):
+            out[k] = g
+            break
+    return out
+
+
 def list_add(a, b):
     """Elementwise sum of two lists of cotangents."""
     return [x + y for x, y in zip(a, b)]
@@ -660,9 +670,9 @@ def unpack_grad(parts, x):
 
 
 def add(a, b):
-    """Sum of two cotangents that may be lists."""
-    if isinstance(a, list):
-        return [x + y for x, y in zip(a, b)]
+    """Sum of two cotangents that may be lists (or lists of lists)."""
+    if isinstance(a, (list, tuple)):
+        return [add(x, y) for x, y in zip(a, b)]
     return a + b
 
 

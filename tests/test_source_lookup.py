@@ -45,3 +45,11 @@ def test_function_without_source_gets_a_clear_error():
     message = str(info.value)
     assert "cannot read the source of 'g'" in message
     assert "notebook" in message and "exec()" in message
+
+
+def test_every_deliberate_error_is_a_srcgrad_error():
+    assert issubclass(srcgrad.TransformError, srcgrad.SrcgradError)
+    ns = _define("def h(x):\n    try:\n        return x\n    except ValueError:\n"
+                 "        return x\n", "<ipython-input-9-0123456789ab>", register=True)
+    with pytest.raises(srcgrad.SrcgradError):
+        srcgrad.grad(ns["h"])

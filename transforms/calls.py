@@ -113,9 +113,16 @@ def call_target(call, ctx):
     if isinstance(func, gast.Name) and func.id == "sum" and func.id not in local_names and \
             resolver.is_builtin("sum"):
         return Special("sum"), call
+    if isinstance(func, gast.Name) and func.id in ("min", "max") and len(call.args) == 1 \
+            and not call.keywords and func.id not in local_names and resolver.is_builtin(func.id):
+        return Special(func.id), call
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
             func.value.id in local_names:
         rule = resolver.method_rule(func.attr)
+        if rule is None and func.attr in ("pop", "insert", "remove", "extend", "sort", "clear"):
+            raise info.error(
+                func, f"cannot differentiate the list method '.{func.attr}()'",
+                "build lists with append only, and read them by index (lst[-1], lst[i])")
         if rule is None:
             raise info.error(
                 func, f"cannot differentiate the method '.{func.attr}()'",

@@ -52,7 +52,8 @@ class Program:
         return gast.arguments(args=args, posonlyargs=[], vararg=None, kwonlyargs=[],
                               kw_defaults=[], kwarg=None, defaults=defaults)
 
-    def vjp_function(self, fndef, info, resolver, wrt, fname=None, scalar_params=()):
+    def vjp_function(self, fndef, info, resolver, wrt, fname=None, scalar_params=(),
+                     list_params=()):
         """Generate ``<f>_vjp``; ``wrt`` are parameter names. Returns its name.
 
         ``scalar_params`` names parameters known to be Python scalars, which
@@ -60,7 +61,7 @@ class Program:
         """
         fn, ctx = self._prepare(fndef, info, resolver)
         params = self._params(fn)
-        gen = ReverseGen(fn, ctx, set(wrt), self, scalar_params)
+        gen = ReverseGen(fn, ctx, set(wrt), self, scalar_params, list_params)
         seed = _seed(fn)
         fwd, rev, live = gen.generate(seed)
         ret = fn.body[-1].value
@@ -84,9 +85,12 @@ class Program:
         self.resolvers.append((resolver, fndef))
         return fname
 
-    def request(self, user, active):
-        """The (fwd, bwd) pair of a callee for the given active parameter positions."""
-        key = (user.key, active)
+    def request(self, user, active, lists=()):
+        """The (fwd, bwd) pair of a callee for the given active parameter positions.
+
+        ``lists``: positions where the caller passes a list or tuple.
+        """
+        key = (user.key, active, lists)
         if key in self.requests:
             return self.requests[key]
         base = user.name
@@ -97,7 +101,7 @@ class Program:
                                 getattr(user, "local_functions", None))
         params = self._params(fn)
         wrt = [params[i] for i in active]
-        gen = ReverseGen(fn, ctx, set(wrt), self)
+        gen = ReverseGen(fn, ctx, set(wrt), self, (), [params[i] for i in lists])
         seed = _seed(fn)
         fwd, rev, live = gen.generate(seed)
         ret = fn.body[-1].value

@@ -91,7 +91,7 @@ class Context:
 class ReverseGen:
     """Builds the forward and reverse sweeps of one normalized function."""
 
-    def __init__(self, fn, ctx, wrt, program, scalar_params=()):
+    def __init__(self, fn, ctx, wrt, program, scalar_params=(), list_params=()):
         self.fn = fn
         self.ctx = ctx
         self.info = ctx.info
@@ -107,6 +107,7 @@ class ReverseGen:
         self.int_names = set()
         self.list_names = set()
         self.scalar_names = set(scalar_params)
+        self.list_params = set(list_params)
         self._scan_kinds()
         check_aliasing(fn, ctx.info, self.scalar_names)
 
@@ -137,6 +138,10 @@ class ReverseGen:
                             and s.value.id in self.list_names):
                     self.list_names.add(s.targets[0].id)
                     grew = True
+        # values that are lists or tuples: those built as such, and parameters
+        # the caller passes lists or tuples for
+        self.list_names |= self.list_params
+        self.maybe_lists = set(self.list_names)
         for a in self.fn.args.args:
             if isinstance(a.annotation, gast.Name) and a.annotation.id == "float":
                 self.scalar_names.add(a.id)
@@ -234,6 +239,11 @@ class ReverseGen:
     # -- accumulation ------------------------------------------------------
     def accumulate(self, var, expr, live, out):
         a = self.adj(var)
+        if var in live and var in self.maybe_lists:
+            # the cotangent of a list is a list: add element by element, not ``+``
+            out.append(assign(a, self.rtcall("add", name(a), expr)))
+            live[var] = True
+            return
         if var in live:
             if live[var]:
                 out.append(gast.AugAssign(target=name(a, "store"), op=gast.Add(), value=expr))
@@ -313,6 +323,7 @@ class ReverseGen:
 
     def describe(self, src):
         line = self.info.lines[src.lineno - 1].strip() if getattr(src, "lineno", None) else ""
+        line = _without_comment(line)
         if isinstance(src, (gast.For, gast.While, gast.If)):
             line = line.rstrip(":")
         return f"{line}  {self.info.short_location(src)}"
@@ -465,6 +476,13 @@ class ReverseGen:
 
     def call_contribs(self, s, y, value, g, out):
         res, call = C.call_target(value, self.ctx)
+        if isinstance(res, C.Special) and res.kind in ("min", "max"):
+            arg = value.args[0]
+            if not self.active_name(arg):
+                return []
+            if arg.id in self.list_names:
+                return [("list", arg.id, self.rtcall("select_grad", g, name(arg.id), name(y)))]
+            return [("dense", arg.id, self.rtcall("minmax_grad", g, name(y), name(arg.id)))]
         if isinstance(res, C.Special) and res.kind == "sum":
             out_ = []
             arg = value.args[0] if value.args else None
@@ -559,7 +577,9 @@ class ReverseGen:
         active = tuple(i for i, a in enumerate(args) if self.active_name(a))
         if not active:
             return []
-        fwd, bwd = self.program.request(res, active)
+        lists = tuple(i for i, a in enumerate(args)
+                      if isinstance(a, gast.Name) and a.id in self.list_names)
+        fwd, bwd = self.program.request(res, active, lists)
         saved = self.stmt_name(s, "saved", f"{res.name.strip('_')}_saved")
         s._sg_call = (fwd, saved, args)
         targets = []
@@ -1254,6 +1274,20 @@ def _real(code):
 def _has_break(body):
     return any(isinstance(s, gast.If) and s.body and isinstance(s.body[0], gast.Break)
                for s in body)
+
+
+def _without_comment(line):
+    """A source line without its trailing ``# comment``."""
+    import io
+    import tokenize
+
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(line).readline):
+            if tok.type == tokenize.COMMENT:
+                return line[: tok.start[1]].rstrip()
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return line
 
 
 def _drop_unused_defs(stmts):

@@ -232,7 +232,38 @@ def mutual_recursion(x):
     return _even_series(x, 5)
 
 
+def _first_times(p, x):
+    return p[0] * x
+
+
+def list_param_in_loop(a, n):
+    p = [a]
+    s = 0.0
+    for _ in range(n):
+        s = s + _first_times(p, 1.5)
+    return s * s
+
+
+def list_param_two_calls(a):
+    p = [a, 2.0 * a]
+    return _first_times(p, 1.0) * _first_times(p, 2.0)
+
+
+def list_param_and_direct_read(a):
+    p = [a, a * a]
+    return _first_times(p, 1.0) + p[1] * 2.0
+
+
+def tuple_param_two_calls(a, b):
+    p = (a * b, b)
+    return _first_times(p, 1.0) + _first_times(p, 3.0) * p[1]
+
+
 CASES = [
+    Case(list_param_in_loop, lambda rng: (flt(rng), 3)),
+    Case(list_param_two_calls, lambda rng: (flt(rng),)),
+    Case(list_param_and_direct_read, lambda rng: (flt(rng),)),
+    Case(tuple_param_two_calls, lambda rng: (flt(rng), flt(rng)), wrt=(0, 1)),
     Case(call_module_helper, lambda rng: (flt(rng),)),
     Case(call_helper_array, lambda rng: (vec(rng, 4),)),
     Case(call_keyword_args, lambda rng: (flt(rng), flt(rng)), wrt=(0, 1)),
