@@ -4,11 +4,10 @@ import inspect
 
 import numpy as np
 import pytest
+from alias_cases import cases
+from gradcheck import numeric_grad
 
 import srcgrad
-from alias_cases import cases
-
-from gradcheck import numeric_grad
 
 REFUSED = [
     (cases.view_read_after_write, (np.array([0.3, -0.7, 1.1]), 0.4)),
