@@ -386,6 +386,9 @@ def value_and_grad(f, wrt=0):
         if kwargs or len(args) != nparams:
             args = _call_args(sig, f, args, kwargs)[0]
         fn = compiled(f, names, _arg_kinds(params, args))
+        if fn.mutates_arguments:
+            # the caller's arrays are left as they were, whatever f writes into
+            args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
         try:
             value, grads = fn(*args)
         except (TypeError, IndexError, ValueError):

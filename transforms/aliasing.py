@@ -89,9 +89,12 @@ def _liveness(stmts, live_after, out):
             live = a | b | set(names_in(s.test))
         elif isinstance(s, (gast.For, gast.While)):
             head = set(names_in(getattr(s, "iter", None) or s.test))
+            # a for loop binds its target before each pass through the body
+            target = {n.id for n in gast.walk(s.target) if isinstance(n, gast.Name)} \
+                if isinstance(s, gast.For) else set()
             loop_live = set(live) | head
             while True:
-                entry = _liveness(s.body, loop_live, out)
+                entry = _liveness(s.body, loop_live, out) - target
                 if entry <= loop_live:
                     break
                 loop_live |= entry

@@ -946,12 +946,11 @@ class ReverseGen:
                     inside[n.id] = inside.get(n.id, 0) + 1
             header = set(C.names_in(getattr(loop, "test", None))) | set(
                 stored_names(loop.target) if isinstance(loop, gast.For) else ())
-            stores = {}
+            stores = {}  # rebindings; writes into an array keep the same object
             for st in gast.walk(gast.Module(body=loop.body, type_ignores=[])):
                 if isinstance(st, gast.Assign):
                     for t in st.targets:
-                        for v in stored_names(t) if not isinstance(t, gast.Subscript) else [
-                                t.value.id]:
+                        for v in stored_names(t) if not isinstance(t, gast.Subscript) else []:
                             stores[v] = stores.get(v, 0) + 1
             read_before = set()
             found = []
