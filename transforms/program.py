@@ -14,7 +14,8 @@ from .ast_util import assign, const, name, unparse
 from .calls import names_in
 from .naming import Namer
 from .normalize import normalize
-from .reverse import COMMENT, Context, ReverseGen
+from .placeholders import COMMENT
+from .reverse import Context, ReverseGen
 
 _PLACEHOLDER = "__srcgrad_docstring__"
 
