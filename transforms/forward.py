@@ -83,8 +83,8 @@ class ForwardSweep:
         if isinstance(s, gast.If):
             m1, u1 = set(maybe), set(must)
             m2, u2 = set(maybe), set(must)
-            body = self.fwd_block(s.body, m1, u1)
-            orelse = self.fwd_block(s.orelse, m2, u2)
+            body = self.save_locals(s, self.fwd_block(s.body, m1, u1), "_sg_locals_body")
+            orelse = self.save_locals(s, self.fwd_block(s.orelse, m2, u2), "_sg_locals_orelse")
             maybe |= m1 | m2
             must |= u1 & u2
             new = tidy_if(gast.If(test=s.test, body=body, orelse=orelse))
@@ -132,9 +132,9 @@ class ForwardSweep:
         maybe |= inner_maybe
         return out
 
-    def save_locals(self, loop, body):
-        """Append the push of the loop's iteration locals (before a final break)."""
-        names_ = getattr(loop, "_sg_locals", ())
+    def save_locals(self, loop, body, attr="_sg_locals"):
+        """Append the push of the block's locals (before a final break)."""
+        names_ = getattr(loop, attr, ())
         if not names_:
             return body
         value = name(names_[0]) if len(names_) == 1 else gast.Tuple(
@@ -146,13 +146,14 @@ class ForwardSweep:
         return body + [push]
 
     def find_loop_locals(self):
-        """Per loop, the needed variables that live only within one iteration.
+        """Per block inside a loop, the needed variables that live only within it.
 
-        Such a variable is bound once per iteration by a top-level statement of
-        the body, read only after that, and not used outside the loop.  Rather
-        than saving its previous value at each overwrite, the forward sweep
-        saves all of them in one tuple at the end of the iteration and the
-        reverse sweep takes the tuple back at the start of the iteration.
+        Such a variable is bound once per pass through the block (a loop body,
+        or a branch of an ``if`` inside a loop) by a top-level statement of the
+        block, read only after that, and used nowhere else.  Rather than
+        saving its previous value at each overwrite, the forward sweep saves
+        all of them in one tuple at the end of the block and the reverse sweep
+        takes the tuple back where it starts reversing the block.
         """
         self.loop_locals = set()
         everywhere = {}
@@ -167,43 +168,54 @@ class ForwardSweep:
                     for attr in ("_sg_count", "_sg_range"):
                         if getattr(st, attr, None):
                             loop_stores.add(getattr(st, attr))
+        seen = set()
         for loop in gast.walk(self.fn):
             if not isinstance(loop, (gast.For, gast.While)):
                 continue
-            inside = {}
-            for n in gast.walk(gast.Module(body=loop.body, type_ignores=[])):
-                if isinstance(n, gast.Name):
-                    inside[n.id] = inside.get(n.id, 0) + 1
             header = set(C.names_in(getattr(loop, "test", None))) | set(
                 stored_names(loop.target) if isinstance(loop, gast.For) else ())
-            stores = {}  # rebindings; writes into an array keep the same object
+            loop._sg_locals = self._block_locals(loop.body, header, loop_stores, everywhere)
             for st in gast.walk(gast.Module(body=loop.body, type_ignores=[])):
-                if isinstance(st, gast.Assign):
-                    for t in st.targets:
-                        for v in stored_names(t) if not isinstance(t, gast.Subscript) else []:
-                            stores[v] = stores.get(v, 0) + 1
-            read_before = set()
-            found = []
-            for st in loop.body:
-                if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name):
-                    v = st.targets[0].id
-                    reads = set(C.names_in(st.value))
-                    local = (stores.get(v) == 1 and v not in read_before and v not in reads
-                             and v not in header and inside.get(v) == everywhere.get(v))
-                    call = getattr(st, "_sg_call", None)
-                    if local and call is not None and call[1] in self.needed:
-                        found.append(call[1])
-                    if local and v in self.needed and not (
-                            call is None and self._invariant(st.value, loop_stores)):
-                        found.append(v)
-                    elif local and v in self.needed:
-                        self.loop_locals.add(v)  # the same in every iteration: no saving
-                read_before |= set(C.names_in(st)) if not isinstance(st, gast.Assign) else set(
-                    C.names_in(st.value)) | {n.id for t in st.targets for n in gast.walk(t)
-                                             if isinstance(n, gast.Name)
-                                             and isinstance(n.ctx, gast.Load)}
-            loop._sg_locals = found
-            self.loop_locals |= set(found)
+                if isinstance(st, gast.If) and id(st) not in seen:
+                    seen.add(id(st))
+                    st._sg_locals_body = self._block_locals(st.body, set(), loop_stores,
+                                                            everywhere)
+                    st._sg_locals_orelse = self._block_locals(st.orelse, set(), loop_stores,
+                                                              everywhere)
+
+    def _block_locals(self, block, header, loop_stores, everywhere):
+        inside = {}
+        for n in gast.walk(gast.Module(body=block, type_ignores=[])):
+            if isinstance(n, gast.Name):
+                inside[n.id] = inside.get(n.id, 0) + 1
+        stores = {}  # rebindings; writes into an array keep the same object
+        for st in gast.walk(gast.Module(body=block, type_ignores=[])):
+            if isinstance(st, gast.Assign):
+                for t in st.targets:
+                    for v in stored_names(t) if not isinstance(t, gast.Subscript) else []:
+                        stores[v] = stores.get(v, 0) + 1
+        read_before = set()
+        found = []
+        for st in block:
+            if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name):
+                v = st.targets[0].id
+                reads = set(C.names_in(st.value))
+                local = (stores.get(v) == 1 and v not in read_before and v not in reads
+                         and v not in header and inside.get(v) == everywhere.get(v))
+                call = getattr(st, "_sg_call", None)
+                if local and call is not None and call[1] in self.needed:
+                    found.append(call[1])
+                if local and v in self.needed and not (
+                        call is None and self._invariant(st.value, loop_stores)):
+                    found.append(v)
+                elif local and v in self.needed:
+                    self.loop_locals.add(v)  # the same in every iteration: no saving
+            read_before |= set(C.names_in(st)) if not isinstance(st, gast.Assign) else set(
+                C.names_in(st.value)) | {n.id for t in st.targets for n in gast.walk(t)
+                                         if isinstance(n, gast.Name)
+                                         and isinstance(n.ctx, gast.Load)}
+        self.loop_locals |= set(found)
+        return found
 
     def _invariant(self, value, stores):
         """``value`` computes the same in every iteration of a loop storing ``stores``."""
@@ -243,14 +255,14 @@ class ForwardSweep:
                 out += self.restore_code(s)
                 continue
             if isinstance(s, LoopLocals):
-                names_ = getattr(s.loop, "_sg_locals", ())
+                names_ = getattr(s.loop, s.attr, ())
                 if names_:
                     pop = gast.Call(func=gast.Attribute(value=name(self.tape), attr="pop",
                                                         ctx=gast.Load()), args=[], keywords=[])
                     target = name(names_[0], "store") if len(names_) == 1 else gast.Tuple(
                         elts=[name(v, "store") for v in names_], ctx=gast.Store())
                     st = assign(target, pop)
-                    st._sg_loop = (s.loop, tuple(names_))
+                    st._sg_loop = (s.loop, s.attr, tuple(names_))
                     out.append(st)
                 continue
             if isinstance(s, gast.If):
@@ -297,9 +309,9 @@ class ForwardSweep:
                     dead.add((id(restores[0]), var))
             loop = getattr(st, "_sg_loop", None)
             if loop is not None:
-                unused = [v for v in loop[1] if v not in after]
+                unused = [v for v in loop[2] if v not in after]
                 if unused:
-                    dead_locals[loop[0]] = unused
+                    dead_locals[loop[0], loop[1]] = unused
         return dead, dead_locals
 
     def restore_code(self, r):

@@ -16,9 +16,10 @@ COMMENT = "__SRCGRAD_COMMENT__:"
 class LoopLocals(gast.Expr):
     """Placeholder at the start of a reverse loop body: take back the iteration's locals."""
 
-    def __init__(self, loop):
+    def __init__(self, loop, attr="_sg_locals"):
         super().__init__(value=gast.Constant(value=None, kind=None))
-        self.loop = loop
+        self.loop = loop  # the statement owning the block: a loop, or an if
+        self.attr = attr  # where that statement keeps the block's local names
 
 
 class Restore(gast.Expr):

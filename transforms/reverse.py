@@ -594,6 +594,8 @@ class ReverseGen(ValueKinds, ForwardSweep):
         la, lb = dict(live), dict(live)
         ca = self.rev_block(s.body, la)
         cb = self.rev_block(s.orelse, lb)
+        ca = [LoopLocals(s, "_sg_locals_body")] + ca if ca else ca
+        cb = [LoopLocals(s, "_sg_locals_orelse")] + cb if cb else cb
         merged = self.join(la, lb, ca, cb)
         live.clear()
         live.update(merged)
@@ -709,8 +711,8 @@ class ReverseGen(ValueKinds, ForwardSweep):
             if not dead and not dead_locals:
                 break
             self.no_push |= dead
-            for loop, unused in dead_locals.items():
-                loop._sg_locals = [v for v in loop._sg_locals if v not in unused]
+            for (owner, attr), unused in dead_locals.items():
+                setattr(owner, attr, [v for v in getattr(owner, attr) if v not in unused])
         rev = final
         keep = self.fn.user_names | set(self.needed) | self.loop_locals | set(C.names_in(ret))
         fwd = _drop_unused_defs(inline_temporaries(fwd, keep))
