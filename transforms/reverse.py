@@ -82,6 +82,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         self.wrt = wrt
         self.tape = None
         self._ans = None
+        self._live = {}
         self.pre_init = []
         self._last_origin = None
         self.int_names = set()
@@ -263,6 +264,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         selfref = y in C.names_in(value)
         new_value = self.stmt_name(s, "new", f"{y}_new") if selfref else y
         self._ans = new_value
+        self._live = live
         contribs = self.contributions(s, y, value, g, out)
         self._ans = None
         if not selfref:
@@ -475,10 +477,18 @@ class ReverseGen(ValueKinds, ForwardSweep):
         s._sg_call = (fwd, saved, args)
         targets = []
         contribs = []
+        ids = [args[i].id for i in active]
         for i in active:
-            tmp = self.stmt_name(s, ("arg", i), f"{self.adj(args[i].id)}_{res.name.strip('_')}")
+            var = args[i].id
+            if var not in self._live and ids.count(var) == 1 and var != y and \
+                    var not in self.maybe_lists:
+                # the first cotangent of ``var``: receive it under its own name
+                targets.append(self.adj(var))
+                self._live[var] = False
+                continue
+            tmp = self.stmt_name(s, ("arg", i), f"{self.adj(var)}_{res.name.strip('_')}")
             targets.append(tmp)
-            contribs.append(("dense", args[i].id, name(tmp)))
+            contribs.append(("dense", var, name(tmp)))
         call = gast.Call(func=name(bwd), args=[name(saved), g], keywords=[])
         if len(targets) == 1:
             out.append(assign(targets[0], call))
