@@ -170,8 +170,7 @@ class Resolver:
             func,
             f"no derivative rule for '{path}'{what}",
             "write the computation with functions srcgrad has rules for "
-            "(srcgrad.rules.default_rules().names() lists them), or with Python code "
-            "srcgrad can read",
+            "(`python -m srcgrad rules` lists them), or with Python code srcgrad can read",
         )
 
     def _is_array_module(self, root):

@@ -127,7 +127,7 @@ def call_target(call, ctx):
             raise info.error(
                 func, f"cannot differentiate the method '.{func.attr}()'",
                 "call the numpy function instead "
-                "(srcgrad.rules.default_rules().names() lists the supported ones)")
+                "(`python -m srcgrad rules` lists the supported ones)")
         bound = gast.Call(func=func, args=call.args, keywords=call.keywords)
         bound._sg_receiver = name(func.value.id)
         return Primitive(rule, resolver.array_module()), bound

@@ -192,6 +192,19 @@ class RuleSet:
             return self.parent.get(name)
         return None
 
+    def resolve_alias(self, name: str) -> str:
+        """The name ``name`` stands for (itself unless it is an alias)."""
+        seen = set()
+        rules = self
+        while rules is not None:
+            if name in rules._aliases and name not in seen:
+                seen.add(name)
+                name = rules._aliases[name]
+                rules = self
+                continue
+            rules = rules.parent
+        return name
+
     def names(self) -> list[str]:
         own = set(self._rules) | set(self._aliases)
         if self.parent is not None:
