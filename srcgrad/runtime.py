@@ -17,6 +17,8 @@ def shape(x):
 
 def unbroadcast(g, x):
     """Sum the cotangent ``g`` down to the shape of ``x`` (undo broadcasting)."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
+        return g  # the common case, checked first because it is the hot path
     xshape = getattr(x, "shape", None)
     if xshape is not None and getattr(g, "shape", None) == xshape:
         return g
@@ -176,9 +178,13 @@ def _normalize_axis(axis, ndim):
     return tuple(sorted(a % ndim for a in axes))
 
 
+def _ndim(x):
+    return x.ndim if type(x) is np.ndarray else np.ndim(x)
+
+
 def matmul_grad_a(g, a, b):
     """Cotangent of ``a`` in ``a @ b`` for any ranks numpy's matmul accepts."""
-    na, nb = np.ndim(a), np.ndim(b)
+    na, nb = _ndim(a), _ndim(b)
     if na == 2 and nb == 2:
         return g @ b.T
     if na == 2 and nb == 1:
@@ -196,7 +202,7 @@ def matmul_grad_a(g, a, b):
 
 def matmul_grad_b(g, a, b):
     """Cotangent of ``b`` in ``a @ b``."""
-    na, nb = np.ndim(a), np.ndim(b)
+    na, nb = _ndim(a), _ndim(b)
     if na == 2 and nb == 2:
         return a.T @ g
     if na == 2 and nb == 1:
