@@ -228,11 +228,6 @@ def select_grad(g, items, ans):
     return out
 
 
-def list_add(a, b):
-    """Elementwise sum of two lists of cotangents."""
-    return [x + y for x, y in zip(a, b)]
-
-
 def stack_grad(g, n, axis=0):
     """Split the cotangent of ``stack(list_of_n, axis)`` into its n parts."""
     return list(np.moveaxis(g, axis, 0)) if n else []

@@ -41,15 +41,6 @@ def is_atom(node):
     return isinstance(node, (gast.Name, gast.Constant))
 
 
-def loaded_names(node):
-    """Names read anywhere inside ``node``, in order, without repeats."""
-    seen = {}
-    for n in gast.walk(node):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            seen.setdefault(n.id, None)
-    return list(seen)
-
-
 def stored_names(node):
     """Names bound anywhere inside ``node`` (assignment targets, loop variables)."""
     seen = {}
@@ -57,10 +48,6 @@ def stored_names(node):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
             seen.setdefault(n.id, None)
     return list(seen)
-
-
-def all_names(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
 
 
 def dotted(node):

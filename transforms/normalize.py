@@ -63,22 +63,11 @@ def _bound(node, default):
     return None
 
 
-def origin(node):
-    return getattr(node, ORIGIN, None)
-
-
 def _set_origin(stmts, src):
     for s in stmts:
         if getattr(s, ORIGIN, None) is None:
             setattr(s, ORIGIN, src)
     return stmts
-
-
-def _loop_bodies(stmts):
-    for s in stmts:
-        if isinstance(s, gast.If):
-            yield from _loop_bodies(s.body)
-            yield from _loop_bodies(s.orelse)
 
 
 def _contains(stmts, kinds, into_loops):
@@ -100,12 +89,9 @@ class Normalizer:
         self.namer = namer or Namer()
         self.locals = set(local_names)
         self.lifted = []  # nested function definitions, lifted out
-        self.loop_flags = []  # stack of (break_flag_name or None) per enclosing loop
         self.ret_name = None
         self.loop_depth = 0
         self.branch_depth = 0
-        self.returned_flag = None
-        self._current = None
 
     # -- errors ----------------------------------------------------------
     def error(self, node, message, hint=""):
@@ -382,11 +368,7 @@ class Normalizer:
                 f"cannot differentiate a '{type(s).__name__}' statement",
                 _STMT_HINTS.get(type(s).__name__, "rewrite the function without it"),
             )
-        prev, self._current = self._current, s
-        try:
-            return _set_origin(meth(s), s)
-        finally:
-            self._current = prev
+        return _set_origin(meth(s), s)
 
     def stmt_Pass(self, s):
         return []

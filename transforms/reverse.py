@@ -83,7 +83,6 @@ class ReverseGen(ValueKinds, ForwardSweep):
         self.tape = None
         self._ans = None
         self._live = {}
-        self.pre_init = []
         self._last_origin = None
         self.int_names = set()
         self.list_names = set()
@@ -149,7 +148,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
     def accumulate_list(self, var, expr, live, out):
         a = self.adj(var)
         if var in live:
-            out.append(assign(a, self.rtcall("list_add", name(a), expr)))
+            out.append(assign(a, self.rtcall("add", name(a), expr)))
             live[var] = True
         else:
             fresh = isinstance(expr, (gast.List, gast.BinOp, gast.ListComp))
@@ -462,9 +461,6 @@ class ReverseGen(ValueKinds, ForwardSweep):
         return _DropDefaults(self.rt, defaults).visit(expr) if defaults else expr
 
     # -- user functions ------------------------------------------------------
-    def _prepare_call(self, s, value):
-        return None
-
     def user_contribs(self, s, y, value, res, g, out):
         args = self.bind_user(value, res)
         active = tuple(i for i, a in enumerate(args) if self.active_name(a))
@@ -796,10 +792,6 @@ _NO_DEFAULT = object()
 
 def _fold(expr):
     return _Folder().visit(expr)
-
-
-def _real(code):
-    return any(not isinstance(c, (Restore, LoopLocals)) for c in code)
 
 
 def _has_break(body):
