@@ -42,7 +42,8 @@ class Namer:
     def adjoint(self, primal):
         """The adjoint variable of ``primal``: ``dh`` for ``h``, stable per primal."""
         if primal not in self._adjoints:
-            name = "d" + primal if not primal.startswith("_") else "d" + primal
+            # "d" + "one_minus_x" would read as the word "done"
+            name = "d_" + primal if primal.startswith("one") else "d" + primal
             if name in self.taken:
                 name = self.new(name + "_")
             else:
