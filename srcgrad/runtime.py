@@ -548,7 +548,9 @@ def einsum_jvp(subscripts, doperands, operands):
 
 
 def shape_arg(args):
-    """``x.reshape(3, 4)`` and ``x.reshape((3, 4))`` both give ``(3, 4)``."""
+    """``x.reshape(3, 4)`` and ``x.reshape((3, 4))`` both give ``(3, 4)``; ``-1`` gives ``-1``."""
+    if isinstance(args, (int, np.integer)):
+        return args
     if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
         return tuple(args[0])
     return tuple(args)

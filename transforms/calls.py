@@ -163,7 +163,7 @@ def effects(stmt, ctx):
                 acc = bound[rule.inplace]
                 if isinstance(acc, gast.Name):
                     uses = [n for p in rule.vjp for n in names_in(bound.get(p))]
-                    return Effects([acc.id], _local(uses, ctx))
+                    return Effects([acc.id], _local([acc.id] + uses, ctx))
         return Effects([], [])
     return Effects([], [])
 

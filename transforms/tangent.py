@@ -32,7 +32,7 @@ from .inline import inline_temporaries
 from .kinds import ValueKinds
 from .normalize import ORIGIN
 from .placeholders import comment
-from .reverse import _DropDefaults
+from .reverse import _DropDefaults, _fold
 from .templates import replace_expr
 
 
@@ -103,7 +103,9 @@ class _Fold(gast.NodeTransformer):
                 param = f.args.args[0].id
                 uses = [n for n in gast.walk(f.body) if isinstance(n, gast.Name)
                         and n.id == param]
-                if len(uses) == 1 and isinstance(t, gast.Name):
+                guarded = any(isinstance(n, gast.Attribute) and n.attr == "log0"
+                              for n in gast.walk(f.body))
+                if len(uses) == 1 and isinstance(t, gast.Name) and not guarded:
                     return _substitute(f.body, param, t)
         if self._rt(node, "broadcast_like") and node.args and _is_zero(node.args[0]):
             return zero()
@@ -177,9 +179,45 @@ class TangentGen(ValueKinds):
         self.scalar_names = set(scalar_params)
         self.list_params = set(list_params)
         self._scan_kinds()
+        self.active -= self._integers()
         check_aliasing(fn, ctx.info, self.scalar_names)
         self._last_origin = None
         self._breaks = []
+        # generated code read by forward mode (higher derivatives) is its own comment
+        self.comments = not getattr(program, "tangent_suffix", None)
+
+    def _integers(self):
+        """Names that only ever hold integers (loop indices and arithmetic on them)."""
+        ints = set(self.int_names)
+        assigns = [s for s in gast.walk(self.fn) if isinstance(s, gast.Assign)]
+        defs = {}
+        for s in assigns:
+            for t in s.targets:
+                for n in gast.walk(t):
+                    if isinstance(n, gast.Name):
+                        defs.setdefault(n.id, []).append(s.value if t is n else None)
+
+        def integral(v):
+            if isinstance(v, gast.Constant):
+                return type(v.value) is int
+            if isinstance(v, gast.Name):
+                return v.id in ints
+            if isinstance(v, gast.BinOp) and isinstance(
+                    v.op, (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)):
+                return integral(v.left) and integral(v.right)
+            if isinstance(v, gast.UnaryOp) and isinstance(v.op, gast.USub):
+                return integral(v.operand)
+            return False
+
+        changed = True
+        while changed:
+            changed = False
+            for var, values in defs.items():
+                if var not in ints and all(v is not None and integral(v) for v in values):
+                    ints.add(var)
+                    changed = True
+        params = {a.id for a in self.fn.args.args}
+        return ints - params
 
     # -- names and helpers ---------------------------------------------------
     def tan(self, var):
@@ -218,7 +256,8 @@ class TangentGen(ValueKinds):
         for s in stmts:
             src = getattr(s, ORIGIN, None)
             code = self.stmt(s, st)
-            if src is not None and src is not self._last_origin and not isinstance(
+            if src is not None and src is not self._last_origin and self.comments and \
+                    not isinstance(
                     s, (gast.If, gast.For, gast.While)):
                 self._last_origin = src
                 code = [comment(self.describe(src))] + code
@@ -420,7 +459,7 @@ class TangentGen(ValueKinds):
                     tangents["d" + p.name] = zero()
                 continue
             t = self.tangent_of(arg, st) if isinstance(arg, gast.Name) else None
-            if t is not None and p.name in rule.vjp:
+            if t is not None and (p.name in rule.vjp or p.name == rule.inplace):
                 any_live = True
                 tangents["d" + p.name] = t
             else:
@@ -445,7 +484,7 @@ class TangentGen(ValueKinds):
             repl["np"] = name(module) if "." not in module else parse_expr(module)
         if "rt" in names and self.rt != "rt":
             repl["rt"] = name(self.rt)
-        expr = replace_expr(template, **repl)
+        expr = _fold(replace_expr(template, **repl))
         expr = _Fold(self.rt).visit(expr)
         expr = _DropKeywordDefaults(rule, bound).visit(expr)
         defaults = getattr(self.ctx.resolver, "runtime_defaults", None)
@@ -500,26 +539,28 @@ class TangentGen(ValueKinds):
 
     # -- other statements ------------------------------------------------------
     def setitem(self, s, target, st):
+        """``x[idx] = v``: the tangent is written first, while views of ``x`` still
+        hold the values the tangent expression reads."""
         x = target.value.id
         if x not in self.active:
             return [s]
         v = s.value
         tv = self.tangent_of(v, st) if isinstance(v, gast.Name) else None
-        out = [s]
+        out = []
         if x not in st.live:
             if tv is None:
-                return out
+                return [s]
             out.append(self.zeros(x))
             st.live.add(x)
             st.shared.discard(x)
         elif x in st.shared:
             dx = self.tan(x)
-            out.insert(0, assign(dx, self.rtcall("copy", name(dx))))
+            out.append(assign(dx, self.rtcall("copy", name(dx))))
             st.shared.discard(x)
         store = gast.Subscript(value=name(self.tan(x)), slice=deepcopy(target.slice),
                                ctx=gast.Store())
         out.append(assign(store, tv if tv is not None else const(0.0)))
-        return out
+        return out + [s]
 
     def unpack(self, s, target, st):
         names_ = [e.id for e in target.elts]
@@ -589,17 +630,16 @@ class TangentGen(ValueKinds):
             return [s]
         out = [s]
         others = [bound[p] for p in rule.vjp if p != rule.inplace]
+        if all(self.tangent_of(o, st) is None for o in others) and (
+                rule.inplace not in rule.vjp or acc.id not in st.live):
+            return out  # an accumulation of zero, or an update of a zero tangent
         if acc.id not in st.live:
-            if all(self.tangent_of(o, st) is None for o in others):
-                return out
             out.append(self.zeros(acc.id))
             st.live.add(acc.id)
         elif acc.id in st.shared:
             dacc = self.tan(acc.id)
             out.insert(0, assign(dacc, self.rtcall("copy", name(dacc))))
             st.shared.discard(acc.id)
-        if all(self.tangent_of(o, st) is None for o in others):
-            return out  # the update adds nothing to the tangent
         expr, _ = self.apply_rule(rule, bound, acc.id, module, st, s)
         if expr is not None:
             out.append(gast.Expr(value=expr))

@@ -21,9 +21,9 @@ LINEAR = {
     "unbroadcast": ("(g, x)", ("g",)),
     "sum_grad": ("(g, x, axis=None, keepdims=False)", ("g",)),
     "mean_grad": ("(g, x, axis=None, keepdims=False)", ("g",)),
-    "minmax_grad": ("(g, ans, x, axis=None, keepdims=False)", ("g",)),
+    "minmax_grad": ("(g, value, x, axis=None, keepdims=False)", ("g",)),
     "stack_grad": ("(g, n, axis=0)", ("g",)),
-    "select_grad": ("(g, items, ans)", ("g",)),
+    "select_grad": ("(g, items, value)", ("g",)),
     "transpose_grad": ("(g, axes=None)", ("g",)),
     "concatenate_grad": ("(g, arrays, axis=0)", ("g",)),
     "vstack_grad": ("(g, arrays)", ("g",)),
@@ -39,7 +39,6 @@ LINEAR = {
     "sort_grad": ("(g, x, axis=-1)", ("g",)),
     "cumsum_grad": ("(g, x, axis=None)", ("g",)),
     "index_grad": ("(g, x, idx)", ("g",)),
-    "take_grad": ("(acc, idx)", ("acc",)),
     "save": ("(x, idx)", ("x",)),
     "snapshot": ("(x)", ("x",)),
     "writable": ("(g, x)", ("g",)),
@@ -69,8 +68,8 @@ def register(rules: RuleSet) -> None:
           "rt.lin(dx, lambda t: rt.var_grad(g, t, axis, ddof, keepdims))", diff=("g", "x"))
     f("srcgrad.runtime.add", "add(a, b)", jvp="rt.add(rt.fill_tangents(da, a), "
       "rt.fill_tangents(db, b))", diff=("a", "b"))
-    f("srcgrad.runtime.pick_grad", "pick_grad(g, x, other, ans)",
-      jvp="rt.pick_grad(dg, x, other, ans)", diff=("g",))
+    f("srcgrad.runtime.pick_grad", "pick_grad(g, x, other, value)",
+      jvp="rt.pick_grad(dg, x, other, value)", diff=("g",))
     # nonlinear scalar helpers of the power and log rules
     f("srcgrad.runtime.pow_dx", "pow_dx(x, y)",
       jvp="rt.lin(dx, lambda t: t * y * rt.pow_dx(x, y - 1)) + "
@@ -79,8 +78,10 @@ def register(rules: RuleSet) -> None:
     f("srcgrad.runtime.log0", "log0(x)", jvp="rt.lin(dx, lambda t: t * rt.div0(x))",
       diff=("x",))
     # written in place: the tangent gets the same update
+    f("srcgrad.runtime.take_grad", "take_grad(acc, idx)", jvp="rt.take_grad(dacc, idx)",
+      diff=("acc",), inplace="acc")
     f("srcgrad.runtime.add_at", "add_at(acc, idx, g)",
-      jvp="rt.add_at(dacc, idx, rt.fill_tangents(dg, g))", diff=("acc", "g"), inplace="acc")
+      jvp="rt.add_at(dacc, idx, dg)", diff=("g",), inplace="acc")
     for helper in ("zeros_like", "shape", "is_basic_index", "sign", "clip_mask", "negate",
                    "to_float"):
         rules.nondiff(f"srcgrad.runtime.{helper}")
