@@ -303,6 +303,13 @@ class TangentGen(ValueKinds):
     def assign_name(self, s, y, value, st):
         st.defined.add(y)
         if y not in self.active:
+            if isinstance(value, gast.Call) and self._is_pop(value) and \
+                    value.func.value.id in st.live:
+                # the tangent list pops in step with the list, whatever is popped
+                lst = self.tan(value.func.value.id)
+                pop = gast.Call(func=gast.Attribute(value=name(lst), attr="pop",
+                                                    ctx=gast.Load()), args=[], keywords=[])
+                return [s, gast.Expr(value=pop)]
             return [s]
         if isinstance(value, gast.Call) and not self._is_pop(value):
             res, call = C.call_target(value, self.ctx)

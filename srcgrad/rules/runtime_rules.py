@@ -82,6 +82,9 @@ def register(rules: RuleSet) -> None:
       diff=("acc",), inplace="acc")
     f("srcgrad.runtime.add_at", "add_at(acc, idx, g)",
       jvp="rt.add_at(dacc, idx, dg)", diff=("g",), inplace="acc")
+    # conversions the generated code applies to cotangents (a list of rows, a tuple)
+    f("builtins.list", "list(x)", jvp="list(rt.fill_tangents(dx, x))", diff=("x",))
+    f("builtins.tuple", "tuple(x)", jvp="tuple(rt.fill_tangents(dx, x))", diff=("x",))
     for helper in ("zeros_like", "shape", "is_basic_index", "sign", "clip_mask", "negate",
                    "to_float"):
         rules.nondiff(f"srcgrad.runtime.{helper}")
