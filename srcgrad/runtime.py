@@ -816,3 +816,64 @@ def select_tangent(dxs, xs, ans):
         if v is ans or (np.ndim(v) == 0 and v == ans):
             return dxs[k]
     return zeros_like(ans)
+
+
+def einsum_vjp_jvp(dg, g, subscripts, doperands, operands):
+    """Tangent of :func:`einsum_vjp`: it is linear in ``g`` and in each other operand."""
+    out = []
+    for j in range(len(operands)):
+        t = 0.0 if _is_zero(dg) else einsum_grad(dg, subscripts, operands, j)
+        if not _is_zero(doperands):
+            for k, dk in enumerate(doperands):
+                if k != j and not _is_zero(dk):
+                    ops = list(operands)
+                    ops[k] = dk
+                    t = t + einsum_grad(g, subscripts, ops, j)
+        out.append(zeros_like(operands[j]) if _is_zero(t) else t)
+    return tuple(out)
+
+
+def _prod_others_jvp(dx, x, axis):
+    """Tangent of :func:`_prod_others`: each element's product of the others, differentiated."""
+    xshape = shape(x)
+    if not xshape:
+        return zeros_like(x)
+    nd = len(xshape)
+    axes = _axes(x, axis)
+    dest = tuple(range(nd - len(axes), nd))
+    n = _count(x, axis)
+    moved = np.moveaxis(x, axes, dest)
+    flat = np.reshape(moved, moved.shape[: nd - len(axes)] + (n,))
+    dflat = np.reshape(np.moveaxis(dx, axes, dest), flat.shape)
+    # left[i] = prod(flat[:i]), right[i] = prod(flat[i+1:]), and their tangents
+    left, dleft = np.ones_like(flat), np.zeros_like(flat)
+    right, dright = np.ones_like(flat), np.zeros_like(flat)
+    for i in range(1, n):
+        left[..., i] = left[..., i - 1] * flat[..., i - 1]
+        dleft[..., i] = dleft[..., i - 1] * flat[..., i - 1] + left[..., i - 1] * dflat[..., i - 1]
+        j = n - 1 - i
+        right[..., j] = right[..., j + 1] * flat[..., j + 1]
+        dright[..., j] = (dright[..., j + 1] * flat[..., j + 1]
+                          + right[..., j + 1] * dflat[..., j + 1])
+    others = np.reshape(dleft * right + left * dright, moved.shape)
+    return np.moveaxis(others, dest, axes)
+
+
+def prod_grad_jvp(dg, dx, g, x, axis=None, keepdims=False):
+    """Tangent of :func:`prod_grad` along ``dg`` (of ``g``) and ``dx`` (of ``x``)."""
+    t = 0.0 if _is_zero(dg) else prod_grad(dg, x, axis, keepdims)
+    if not _is_zero(dx):
+        t = t + sum_grad(g, x, axis, keepdims) * _prod_others_jvp(dx, x, axis)
+    return t
+
+
+def norm_grad_jvp(dg, dans, dx, g, ans, x, ord=None, axis=None, keepdims=False):
+    """Tangent of :func:`norm_grad` (the 2-norm's cotangent ``x * g / ans``)."""
+    _check_norm(ord, x, axis)
+    kg, kans = _keep(g, x, axis, keepdims), _keep(ans, x, axis, keepdims)
+    t = 0.0 if _is_zero(dx) else dx * (kg / kans)
+    if not _is_zero(dg):
+        t = t + x * (_keep(dg, x, axis, keepdims) / kans)
+    if not _is_zero(dans):
+        t = t - x * (kg * _keep(dans, x, axis, keepdims) / (kans * kans))
+    return t

@@ -42,17 +42,6 @@ HVP_UNSUPPORTED = {
     "programs.heat_equation_inplace": "view written in place",
     "programs.particle_system_inplace": "view written in place",
     "programs.gauss_seidel_inplace": "view written in place",
-    # runtime helpers without a forward rule yet
-    "methods.meth_prod": "rt.prod_grad",
-    "numpy_ops.reduce_prod": "rt.prod_grad",
-    "methods.meth_transpose_axes": "rt.axes_arg",
-    "numpy_ops.reduce_norm": "rt.norm_grad",
-    "numpy_ops.einsum_matmul": "rt.einsum_vjp",
-    "numpy_ops.einsum_trace_outer": "rt.einsum_vjp",
-    "numpy_ops.einsum_batched": "rt.einsum_vjp",
-    "numpy_ops.einsum_contract_all": "rt.einsum_vjp",
-    "numpy_ops.linalg_solve": "rt.solve_grad_a",
-    "programs.ridge_regression": "rt.solve_grad_a",
     "numpy_ops.outer_trace_diag": "np.diagonal has no rule",
 }
 

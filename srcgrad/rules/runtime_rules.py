@@ -82,11 +82,21 @@ def register(rules: RuleSet) -> None:
       diff=("acc",), inplace="acc")
     f("srcgrad.runtime.add_at", "add_at(acc, idx, g)",
       jvp="rt.add_at(dacc, idx, dg)", diff=("g",), inplace="acc")
+    f("srcgrad.runtime.einsum_vjp", "einsum_vjp(g, subscripts, operands: list)",
+      jvp="rt.einsum_vjp_jvp(dg, g, subscripts, doperands, operands)", diff=("g", "operands"))
+    f("srcgrad.runtime.prod_grad", "prod_grad(g, x, axis=None, keepdims=False)",
+      jvp="rt.prod_grad_jvp(dg, dx, g, x, axis, keepdims)", diff=("g", "x"))
+    f("srcgrad.runtime.norm_grad", "norm_grad(g, value, x, ord=None, axis=None, keepdims=False)",
+      jvp="rt.norm_grad_jvp(dg, dvalue, dx, g, value, x, ord, axis, keepdims)",
+      diff=("g", "value", "x"))
+    f("srcgrad.runtime.solve_grad_a", "solve_grad_a(gb, value, b)",
+      jvp="rt.lin(dgb, lambda t: rt.solve_grad_a(t, value, b)) + "
+          "rt.lin(dvalue, lambda t: rt.solve_grad_a(gb, t, b))", diff=("gb", "value"))
     # conversions the generated code applies to cotangents (a list of rows, a tuple)
     f("builtins.list", "list(x)", jvp="list(rt.fill_tangents(dx, x))", diff=("x",))
     f("builtins.tuple", "tuple(x)", jvp="tuple(rt.fill_tangents(dx, x))", diff=("x",))
-    for helper in ("zeros_like", "shape", "is_basic_index", "sign", "clip_mask", "negate",
-                   "to_float"):
+    for helper in ("shape_arg", "axes_arg", "zeros_like", "shape", "is_basic_index", "sign",
+                   "clip_mask", "negate", "to_float"):
         rules.nondiff(f"srcgrad.runtime.{helper}")
 
 
