@@ -7,6 +7,15 @@
 """
 
 from srcgrad.api import grad, source, value_and_grad, vjp
+from srcgrad.checking import check_grads
+from srcgrad.custom import (
+    adjoint,
+    custom_gradient,
+    grad_of,
+    stop_gradient,
+    tangent,
+    user_rules,
+)
 from srcgrad.errors import SrcgradError, TransformError
 
 __version__ = "0.1.0"
@@ -16,6 +25,13 @@ __all__ = [
     "value_and_grad",
     "vjp",
     "source",
+    "stop_gradient",
+    "adjoint",
+    "tangent",
+    "custom_gradient",
+    "grad_of",
+    "check_grads",
+    "user_rules",
     "SrcgradError",
     "TransformError",
     "__version__",

@@ -1,4 +1,9 @@
-"""The public API: ``grad``, ``value_and_grad``, ``vjp`` and ``source``."""
+"""The public API: ``grad``, ``value_and_grad``, ``vjp`` and ``source``.
+
+Each takes ``rules=``, a :class:`~srcgrad.rules.RuleSet`; without it they
+use :func:`srcgrad.user_rules`, the process-wide layer the ``@adjoint`` and
+``@tangent`` decorators register into, over the library's rules.
+"""
 
 import builtins
 import functools
@@ -23,9 +28,21 @@ _CACHE = {}
 
 
 def _rules():
-    from srcgrad.rules import default_rules
+    from srcgrad.custom import user_rules
 
-    return default_rules()
+    return user_rules()
+
+
+_UNCONNECTED = ("zero", "none")
+
+
+def _check_options(unconnected, rules):
+    if unconnected not in _UNCONNECTED:
+        raise SrcgradError(f"unconnected must be 'zero' or 'none', not {unconnected!r}")
+    from srcgrad.rules import RuleSet
+
+    if rules is not None and not isinstance(rules, RuleSet):
+        raise SrcgradError(f"rules must be a srcgrad.rules.RuleSet, not {type(rules).__name__}")
 
 
 # -- wrt ---------------------------------------------------------------------
@@ -173,11 +190,12 @@ def _is_literal(obj):
     return False
 
 
-def generate(f, wrt_names, rules=None, scalar_params=(), list_params=()):
+def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux=False):
     """Generate the module holding ``<f>_vjp`` for ``f`` and ``wrt_names``.
 
     ``scalar_params``: parameters the caller passes as Python floats or ints;
-    the code generated for them skips shape bookkeeping.
+    the code generated for them skips shape bookkeeping.  ``has_aux``: ``f``
+    returns ``(loss, aux)`` and only ``loss`` is differentiated.
     """
     rules = rules or _rules()
     src, filename, first = function_source(f)
@@ -186,7 +204,7 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=()):
     program = Program()
     entry = program.vjp_function(fndef, info, resolver, wrt_names,
                                  scalar_params=tuple(scalar_params),
-                                 list_params=tuple(list_params))
+                                 list_params=tuple(list_params), has_aux=has_aux)
     body = program.source()
     namespace = {"rt": runtime}
     live = []  # (name, the globals dict it comes from): re-read at every call
@@ -216,6 +234,14 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=()):
                 seen.add(n)
                 namespace[n] = res.globals[n]
                 imports.append(_import_line(n, res.globals[n]))
+    for n, obj in sorted(program.rule_globals.items(), key=lambda kv: kv[0]):
+        if n in namespace and namespace[n] is not obj:
+            raise SrcgradError(
+                f"a registered derivative template reads {n!r}, which {f.__qualname__}'s "
+                "module binds to something else; rename one of them")
+        if n not in namespace:
+            namespace[n] = obj
+            imports.append(_import_line(n, obj))
     if re.search(r"\bmath\.", body) and "math" not in namespace:
         import math
 
@@ -243,6 +269,7 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=()):
     text = header + _import_block(imports, _referenced(body)) + "\n\n\n" + body
     gen = Generated(text, namespace, entry, filename, live)
     gen.mutates_arguments = program.mutates_arguments
+    gen.unconnected = program.unconnected
     return gen
 
 
@@ -286,20 +313,23 @@ def _closure_key(f):
     return tuple(key)
 
 
-def compiled(f, wrt_names, kinds=((), ())):
+def compiled(f, wrt_names, kinds=((), ()), rules=None, has_aux=False):
     """The compiled ``<f>_vjp`` function, generated once per unchanged ``f``.
 
     ``kinds``: the parameters passed Python scalars, and those passed lists or
-    tuples (see :func:`_arg_kinds`).
+    tuples (see :func:`_arg_kinds`).  A change to the rules (a new
+    ``@adjoint``) regenerates.
     """
     scalar_params, list_params = kinds
-    key = (f, tuple(wrt_names), kinds)
+    rules = rules if rules is not None else _rules()
+    key = (f, tuple(wrt_names), kinds, rules.version, has_aux)
     hit = _CACHE.get(key)
     if hit is not None and hit[0][0] is f.__code__ and (
             not f.__closure__ or hit[0][1] == _closure_key(f)):
         return hit[1]
     stamp = (f.__code__, _closure_key(f))
-    gen = generate(f, wrt_names, scalar_params=scalar_params, list_params=list_params)
+    gen = generate(f, wrt_names, rules, scalar_params=scalar_params, list_params=list_params,
+                   has_aux=has_aux)
     path = _write_cached(gen.text, f"{f.__module__}_{f.__qualname__}")
     code = compile(gen.text, path, "exec")
     linecache.cache[path] = (len(gen.text), None, gen.text.splitlines(True), path)
@@ -310,6 +340,7 @@ def compiled(f, wrt_names, kinds=((), ())):
     if gen.live:
         fn = _with_live_globals(fn, ns, gen.live)
     fn.mutates_arguments = gen.mutates_arguments
+    fn.unconnected = gen.unconnected
     _CACHE[key] = (stamp, fn)
     return fn
 
@@ -350,11 +381,13 @@ def _arg_kinds(params, args):
             tuple(p for p, a in zip(params, args) if isinstance(a, (list, tuple))))
 
 
-def _format(grads, arguments, names, single):
+def _format(grads, arguments, names, single, none=()):
+    """The gradients as the user asked: one or a tuple; ``None`` for the names in ``none``."""
     if len(names) == 1:
-        g = runtime.to_float(grads, arguments[names[0]])
-        return g if single else (g,)
-    return tuple(runtime.to_float(g, arguments[n]) for g, n in zip(grads, names))
+        grads = (grads,)
+    out = tuple(None if n in none else runtime.to_float(g, arguments[n])
+                for g, n in zip(grads, names))
+    return out[0] if single else out
 
 
 def _check_scalar(f, value):
@@ -369,23 +402,25 @@ def _check_scalar(f, value):
         )
 
 
-def value_and_grad(f, wrt=0):
+def value_and_grad(f, wrt=0, has_aux=False, unconnected="zero", rules=None):
     """Return a function computing ``(f(*args), gradient of f)``.
 
     ``wrt`` is a parameter index or name, or a tuple of them (then the
-    gradient is a tuple).  ``f`` must return a scalar.
+    gradient is a tuple).  ``f`` must return a scalar, or with ``has_aux``
+    a pair ``(loss, aux)``: then the value is that pair and only ``loss`` is
+    differentiated.  ``unconnected="none"`` gives ``None`` rather than a
+    zero for a ``wrt`` parameter that does not reach the result.
     """
     sig, params, names, single = _prepare(f, wrt)
-    compiled(f, names)  # errors surface here, not at the first call
-
-    positions = [params.index(n) for n in names]
+    _check_options(unconnected, rules)
+    compiled(f, names, rules=rules, has_aux=has_aux)  # errors surface here, not at the call
     nparams = len(params)
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
         if kwargs or len(args) != nparams:
             args = _call_args(sig, f, args, kwargs)[0]
-        fn = compiled(f, names, _arg_kinds(params, args))
+        fn = compiled(f, names, _arg_kinds(params, args), rules, has_aux)
         if fn.mutates_arguments:
             # the caller's arrays are left as they were, whatever f writes into
             args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
@@ -396,20 +431,21 @@ def value_and_grad(f, wrt=0):
             try:
                 value = f(*args)
             except Exception:  # noqa: BLE001 - the original error is the one to report
-                value = 0.0
-            _check_scalar(f, value)
+                value = (0.0, None) if has_aux else 0.0
+            _check_scalar(f, value[0] if has_aux else value)
             raise
-        _check_scalar(f, value)
-        if len(positions) == 1:
-            g = runtime.to_float(grads, args[positions[0]])
-            return value, (g if single else (g,))
-        return value, tuple(runtime.to_float(g, args[i]) for g, i in zip(grads, positions))
+        _check_scalar(f, value[0] if has_aux else value)
+        none = fn.unconnected if unconnected == "none" else ()
+        return value, _format(grads, dict(zip(params, args)), names, single, none)
 
     return value_and_grad_f
 
 
-def grad(f, wrt=0):
+def grad(f, wrt=0, has_aux=False, unconnected="zero", rules=None):
     """Return a function with ``f``'s signature computing the gradient of ``f``.
+
+    With ``has_aux``, ``f`` returns ``(loss, aux)`` and the function returns
+    ``(gradient, aux)``.  See :func:`value_and_grad` for ``unconnected``.
 
     >>> import numpy as np
     >>> from srcgrad import grad
@@ -418,16 +454,17 @@ def grad(f, wrt=0):
     >>> grad(f)(np.array([1.0, 2.0]))  # doctest: +SKIP
     array([2., 4.])
     """
-    vg = value_and_grad(f, wrt)
+    vg = value_and_grad(f, wrt, has_aux, unconnected, rules)
 
     @functools.wraps(f)
     def grad_f(*args, **kwargs):
-        return vg(*args, **kwargs)[1]
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
 
     return grad_f
 
 
-def vjp(f, *args, wrt=0):
+def vjp(f, *args, wrt=0, unconnected="zero", rules=None):
     """Evaluate ``f(*args)`` and return ``(out, pullback)``.
 
     ``pullback(dout)`` returns the gradient of ``sum(dout * out)`` with
@@ -435,8 +472,9 @@ def vjp(f, *args, wrt=0):
     output).  The pullback can be called any number of times.
     """
     sig, params, names, single = _prepare(f, wrt)
+    _check_options(unconnected, rules)
     call_args, arguments = _call_args(sig, f, args, {})
-    fn = compiled(f, names, _arg_kinds(params, call_args))
+    fn = compiled(f, names, _arg_kinds(params, call_args), rules)
     # A function that writes into an argument array would see its own writes
     # on a second run: every run gets fresh copies instead.
     fresh = (lambda: [a.copy() if isinstance(a, np.ndarray) else a for a in call_args]) if \
@@ -445,14 +483,16 @@ def vjp(f, *args, wrt=0):
 
     def pullback(dout):
         _, grads = fn(*fresh(), dout)
-        return _format(grads, arguments, names, single)
+        return _format(grads, arguments, names, single,
+                       fn.unconnected if unconnected == "none" else ())
 
     return out, pullback
 
 
-def source(f, wrt=0, mode="reverse"):
+def source(f, wrt=0, mode="reverse", has_aux=False, rules=None):
     """The generated module for ``f`` as Python source text."""
     if mode != "reverse":
         raise SrcgradError(f"mode={mode!r} is not available yet; use mode='reverse'")
     _, params, names, _ = _prepare(f, wrt)
-    return generate(f, names).text
+    _check_options("zero", rules)
+    return generate(f, names, rules, has_aux=has_aux).text
