@@ -15,6 +15,7 @@ from srcgrad.custom import (
     stop_gradient,
     tangent,
     user_rules,
+    without_hooks,
 )
 from srcgrad.errors import SrcgradError, TransformError
 
@@ -32,6 +33,7 @@ __all__ = [
     "grad_of",
     "check_grads",
     "user_rules",
+    "without_hooks",
     "SrcgradError",
     "TransformError",
     "__version__",

@@ -19,6 +19,7 @@ import types
 import numpy as np
 
 from srcgrad import runtime
+from srcgrad.custom import without_hooks
 from srcgrad.errors import SrcgradError
 from srcgrad.resolve import Resolver, function_source
 from srcgrad.transforms.parser import parse_source
@@ -429,7 +430,7 @@ def value_and_grad(f, wrt=0, has_aux=False, unconnected="zero", rules=None):
         except (TypeError, IndexError, ValueError):
             # a non-scalar output fails in the reverse sweep: say so plainly
             try:
-                value = f(*args)
+                value = without_hooks(f)(*args)
             except Exception:  # noqa: BLE001 - the original error is the one to report
                 value = (0.0, None) if has_aux else 0.0
             _check_scalar(f, value[0] if has_aux else value)
@@ -479,7 +480,7 @@ def vjp(f, *args, wrt=0, unconnected="zero", rules=None):
     # on a second run: every run gets fresh copies instead.
     fresh = (lambda: [a.copy() if isinstance(a, np.ndarray) else a for a in call_args]) if \
         getattr(fn, "mutates_arguments", False) else (lambda: call_args)
-    out = f(*fresh())
+    out = without_hooks(f)(*fresh())
 
     def pullback(dout):
         _, grads = fn(*fresh(), dout)
