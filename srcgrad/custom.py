@@ -60,7 +60,8 @@ def _primitive_params(fn):
     for p in sig.parameters.values():
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY):
             raise SrcgradError(f"{what} takes *args, **kwargs or keyword-only parameters; "
-                               "a rule needs a primitive with plain parameters")
+                               "a rule needs a primitive with plain parameters (wrap it in a "
+                               "def)")
         default = None
         if p.default is not p.empty:
             default = repr(p.default)

@@ -876,7 +876,8 @@ def _aux_out(fn, info):
             var in stored_names(s) and not getattr(s, "_sg_opaque", False)]
     bad = [s for s in defs if not (C.is_aux_pair(s, var) and len(s.value.elts) == 2)]
     if var is None or var in params or not defs or bad:
-        where = bad[0] if bad else getattr(ret, ORIGIN, None) or ret
+        where = bad[0] if bad else ret
+        where = getattr(where, ORIGIN, None) or where
         raise info.error(where, "with has_aux=True the function must return a pair",
                          "write `return loss, aux`: loss is differentiated, aux is passed "
                          "through")
