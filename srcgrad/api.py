@@ -267,7 +267,20 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux
         lines += textwrap.wrap(f"Specialized for list or tuple {', '.join(list_params)}.", 96)
     lines.append("Regenerate it rather than editing it.")
     header = "".join(f"# {ln}\n" for ln in lines)
-    text = header + _import_block(imports, _referenced(body)) + "\n\n\n" + body
+    used = _referenced(body)
+    # functions called plainly (no gradient through the call) run without their grad_of blocks
+    hooked = sorted(n for n in used if isinstance(namespace.get(n), types.FunctionType)
+                    and without_hooks(namespace[n]) is not namespace[n])
+    plain = ""
+    if hooked:
+        import srcgrad
+
+        imports.append("import srcgrad")
+        namespace["srcgrad"] = srcgrad
+        used.add("srcgrad")
+        plain = "\n" + "".join(f"{n} = srcgrad.without_hooks({n})\n" for n in hooked)
+        live = [(n, g) for n, g in live if n not in hooked]
+    text = header + _import_block(imports, used) + "\n" + plain + "\n\n" + body
     gen = Generated(text, namespace, entry, filename, live)
     gen.mutates_arguments = program.mutates_arguments
     gen.unconnected = program.unconnected

@@ -400,8 +400,17 @@ def test_custom_gradient_called_plainly_returns_the_value():
     assert scale_by.__name__ == "scale_by"
 
 
+def custom_nested(w):
+    @srcgrad.custom_gradient  # error: srcgrad.custom_gradient
+    def twice(a):
+        return a * 2, lambda dy: dy * 2
+
+    return np.sum(twice(w))
+
+
 @pytest.mark.parametrize("fn, snippet", [
     (custom_keyword_call, "scale_by(w, k=2.0)"),
+    (custom_nested, "srcgrad.custom_gradient  # error"),
     (custom_result_unused, "scale_by(w, 2.0)"),
 ])
 def test_custom_gradient_misuse_is_located(fn, snippet):
@@ -493,6 +502,19 @@ def hook_without_as(w):
     return np.sum(h)
 
 
+def hooked_helper(a):
+    b = a * 2
+    with srcgrad.grad_of(b) as db:
+        db = db * 3
+    return b
+
+
+def calls_hooked_helper(w, x):
+    y = hooked_helper(w)  # differentiated: the hook runs in hooked_helper_bwd
+    z = hooked_helper(x)  # not differentiated: called without its hook
+    return np.sum(y * z)
+
+
 def test_hook_rebinds_the_adjoint():
     g = srcgrad.grad(hook_scales)(W, X)
     t = np.tanh(W * X)
@@ -514,6 +536,13 @@ def test_hook_in_a_loop_runs_once_per_iteration():
     plain = srcgrad.without_hooks(hook_in_loop)
     # each iteration doubles the adjoint flowing back through it: 2**3 overall
     np.testing.assert_allclose(g, 8 * gradcheck.autograd_grad(plain, (W, X)), rtol=1e-12)
+
+
+def test_hook_in_a_helper_and_a_plain_call_of_it():
+    g = srcgrad.grad(calls_hooked_helper)(W, X)
+    np.testing.assert_allclose(g, 3 * 2 * 2 * X, rtol=1e-12)
+    text = srcgrad.source(calls_hooked_helper)
+    assert "hooked_helper = srcgrad.without_hooks(hooked_helper)" in text
 
 
 def test_hook_on_a_parameter_runs_last():

@@ -834,6 +834,12 @@ class Normalizer:
     def stmt_FunctionDef(self, s):
         """A nested function stays in the forward sweep as it is, and is also
         lifted out (its free variables become parameters) for differentiation."""
+        if s.decorator_list:
+            raise self.error(s.decorator_list[0], "cannot differentiate a decorated nested "
+                             "function: srcgrad would differentiate its body, not what the "
+                             "decorator makes of it",
+                             "define it at module level (where @srcgrad.custom_gradient and "
+                             "registered adjoints apply)")
         for sub in gast.walk(s):
             if isinstance(sub, (gast.Nonlocal, gast.Global)):
                 raise self.error(sub, f"cannot differentiate a nested function that uses "
