@@ -614,3 +614,12 @@ def test_check_grads_bad_arguments(kwargs, message):
     kwargs.setdefault("modes", ("rev",))
     with pytest.raises(srcgrad.SrcgradError, match=message):
         srcgrad.check_grads(smooth, (W, X, 1.5), **kwargs)
+
+
+def test_except_srcgrad_error_catches_transform_errors():
+    try:
+        srcgrad.grad(hook_two_args)
+    except srcgrad.SrcgradError as err:  # a plain except clause, not pytest.raises
+        assert isinstance(err, srcgrad.TransformError)
+    else:
+        raise AssertionError("expected a TransformError")

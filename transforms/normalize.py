@@ -857,7 +857,7 @@ def _check_hook_names(fn, info):
     """Names a grad_of block binds are its own: the rest of the function must not use them."""
     hooks = [w for w in gast.walk(fn) if isinstance(w, gast.With) and w.items and isinstance(
         w.items[0].context_expr, gast.Call) and (dotted(w.items[0].context_expr.func) or "")
-        .rsplit(".", 1)[-1] == "grad_of"]
+        .rsplit(".", 1)[-1] == "grad_of" and isinstance(w.items[0].optional_vars, gast.Name)]
     if not hooks:
         return
     inside = set()
