@@ -225,7 +225,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
     def run_hooks(self, hooks, live):
         """The bodies of ``grad_of`` blocks on a variable whose adjoint is now complete."""
         out = []
-        for hook in hooks:
+        for hook in reversed(hooks):  # several on one variable: the last one first
             var, body, src = hook._sg_hook
             if var not in live:
                 continue  # no gradient reaches it: the hook has nothing to see
