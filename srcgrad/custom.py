@@ -260,6 +260,7 @@ class CustomGradient:
     def __init__(self, fn):
         functools.update_wrapper(self, fn)
         self.fn = fn
+        self.params = tuple(inspect.signature(fn).parameters)
 
     def forward(self, *args):
         res = self.fn(*args)
@@ -268,13 +269,40 @@ class CustomGradient:
                 f"{self.fn.__qualname__} is decorated with srcgrad.custom_gradient, so it "
                 "must return (value, grad_fn); it returned "
                 f"{type(res).__name__}")
-        return res
+        y, grad_fn = res
+        return y, _CheckedGradFn(self, grad_fn, args)
 
     def __call__(self, *args):
         return self.forward(*args)[0]
 
     def __repr__(self):
         return f"<custom_gradient {self.fn.__qualname__}>"
+
+
+class _CheckedGradFn:
+    """A user's ``grad_fn``: checks it returns one gradient per parameter; ``None`` is zero."""
+
+    def __init__(self, owner, grad_fn, args):
+        self.owner, self.grad_fn, self.args = owner, grad_fn, args
+
+    def __call__(self, dy):
+        from srcgrad import runtime
+
+        out = self.grad_fn(dy)
+        params = self.owner.params
+        if len(params) == 1:
+            if isinstance(out, (tuple, list)) and len(out) == 1:
+                out = out[0]
+            return runtime.zeros_like(self.args[0]) if out is None else out
+        if not isinstance(out, (tuple, list)) or len(out) != len(params):
+            got = f"{len(out)} values" if isinstance(out, (tuple, list)) else \
+                f"a {type(out).__name__}"
+            raise SrcgradError(
+                f"the grad_fn of {self.owner.fn.__qualname__} returned {got}; it must return "
+                f"{len(params)}, one gradient per parameter ({', '.join(params)}), None for "
+                "a parameter without one")
+        args = self.args + (None,) * (len(params) - len(self.args))  # defaults: scalars
+        return tuple(runtime.zeros_like(a) if g is None else g for g, a in zip(out, args))
 
 
 def custom_gradient(fn):

@@ -410,6 +410,41 @@ def test_custom_gradient_misuse_is_located(fn, snippet):
     assert info.value.lineno == marker_line(fn, snippet)
 
 
+@srcgrad.custom_gradient
+def half_known(a, b):
+    def grad_fn(dy):
+        return dy * b, None  # no gradient for b
+
+    return a * b, grad_fn
+
+
+@srcgrad.custom_gradient
+def wrong_count(a, b):
+    def grad_fn(dy):
+        return dy * b
+
+    return a * b, grad_fn
+
+
+def uses_half_known(w, x):
+    return np.sum(half_known(w, x) + x)
+
+
+def uses_wrong_count(w, x):
+    return np.sum(wrong_count(w, x))
+
+
+def test_custom_gradient_none_is_a_zero_gradient():
+    gw, gx = srcgrad.grad(uses_half_known, wrt=(0, 1))(W, X)
+    np.testing.assert_allclose(gw, X)
+    np.testing.assert_allclose(gx, np.ones_like(X))  # only the "+ x"
+
+
+def test_custom_gradient_wrong_number_of_gradients():
+    with pytest.raises(srcgrad.SrcgradError, match="returned a ndarray; it must return 2"):
+        srcgrad.grad(uses_wrong_count)(W, X)
+
+
 def test_custom_gradient_must_return_a_pair():
     @srcgrad.custom_gradient
     def bad(x):
