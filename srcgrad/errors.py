@@ -10,3 +10,5 @@ Every error srcgrad raises on purpose is a :class:`SrcgradError`:
 from srcgrad.transforms.diagnostics import SrcgradError, TransformError
 
 __all__ = ["SrcgradError", "TransformError"]
+
+SrcgradError.__module__ = __name__  # tracebacks name it srcgrad.errors.SrcgradError, as before
