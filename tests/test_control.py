@@ -550,6 +550,22 @@ def two_hooks(w):
     return np.sum(h)
 
 
+def hooks_in_branch_and_while(w, x):
+    if np.sum(x) > 0:
+        h = np.sin(w)
+        with srcgrad.grad_of(h) as g_h:
+            g_h = g_h * 3.0
+    else:
+        h = np.cos(w)
+    n = 0
+    while n < 2:
+        h = h * x
+        with srcgrad.grad_of(h) as d_loop:
+            d_loop = d_loop * 2.0
+        n = n + 1
+    return np.sum(h)
+
+
 def test_hook_rebinds_the_adjoint():
     g = srcgrad.grad(hook_scales)(W, X)
     t = np.tanh(W * X)
@@ -583,6 +599,15 @@ def test_hook_in_a_helper_and_a_plain_call_of_it():
 def test_several_hooks_on_one_variable_run_last_first():
     g = srcgrad.grad(two_hooks)(W)
     np.testing.assert_allclose(g, (1.0 * 2.0 + 1.0) * np.cos(W), rtol=1e-12)
+
+
+def test_hooks_in_a_branch_and_a_while_loop_with_their_own_names():
+    g = srcgrad.grad(hooks_in_branch_and_while)(W, X)
+    np.testing.assert_allclose(g, 3.0 * 4.0 * np.cos(W) * X * X, rtol=1e-12)
+    g = srcgrad.grad(hooks_in_branch_and_while)(W, -X)
+    np.testing.assert_allclose(g, 4.0 * -np.sin(W) * X * X, rtol=1e-12)
+    plain = srcgrad.without_hooks(hooks_in_branch_and_while)
+    assert plain(W, X) == pytest.approx(np.sum(np.sin(W) * X * X))
 
 
 def test_hook_on_a_parameter_runs_last():

@@ -415,11 +415,12 @@ class Normalizer:
         if self.hook_names.get(dvar, var) != var:
             raise self.error(item.optional_vars, f"{dvar!r} already names the adjoint of "
                              f"{self.hook_names[dvar]}", "give each variable's hook its own name")
+        if var not in self.hook_names.values():
+            self.namer.bind_adjoint(var, dvar)  # the adjoint of var is called dvar throughout
         self.hook_names[dvar] = var
-        self.namer.bind_adjoint(var, dvar)
         marker = gast.Pass()
         setattr(marker, OPAQUE, True)
-        marker._sg_hook = (var, s.body, s)
+        marker._sg_hook = (var, s.body, s, dvar)
         return [marker]
 
     def stmt(self, s):

@@ -226,11 +226,16 @@ class ReverseGen(ValueKinds, ForwardSweep):
         """The bodies of ``grad_of`` blocks on a variable whose adjoint is now complete."""
         out = []
         for hook in reversed(hooks):  # several on one variable: the last one first
-            var, body, src = hook._sg_hook
+            var, body, src, dvar = hook._sg_hook
             if var not in live:
                 continue  # no gradient reaches it: the hook has nothing to see
             out.append(comment(self.describe(src)))
+            adj = self.adj(var)
+            if dvar != adj:  # another block named this adjoint first
+                out.append(assign(dvar, name(adj)))
             out += [deepcopy(b) for b in body]
+            if dvar != adj:
+                out.append(assign(adj, name(dvar)))
             live[var] = False  # the body may rebind it to anything: not ours to write into
         if out:
             self._last_origin = None
