@@ -8,16 +8,9 @@
 
 from srcgrad.api import grad, source, value_and_grad, vjp
 from srcgrad.checking import check_grads
-from srcgrad.custom import (
-    adjoint,
-    custom_gradient,
-    grad_of,
-    stop_gradient,
-    tangent,
-    user_rules,
-    without_hooks,
-)
+from srcgrad.custom import adjoint, custom_gradient, stop_gradient, tangent, user_rules
 from srcgrad.errors import SrcgradError, TransformError
+from srcgrad.hooks import grad_of, without_hooks
 
 __version__ = "0.1.0"
 

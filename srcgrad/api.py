@@ -19,8 +19,8 @@ import types
 import numpy as np
 
 from srcgrad import runtime
-from srcgrad.custom import without_hooks
 from srcgrad.errors import SrcgradError
+from srcgrad.hooks import without_hooks
 from srcgrad.resolve import Resolver, function_source
 from srcgrad.transforms.parser import parse_source
 from srcgrad.transforms.program import Program

@@ -39,7 +39,7 @@ def check_grads(f, args, order=1, modes=("fwd", "rev"), wrt=None, rtol=1e-5, ato
     _, params = _positional_params(f)
     positions = _positions(f, params, args, wrt)
     rng = np.random.default_rng(seed)
-    from srcgrad.custom import without_hooks
+    from srcgrad.hooks import without_hooks
 
     plain = without_hooks(f)  # finite differences of the value, grad_of blocks left out
     for mode in modes:

@@ -31,6 +31,7 @@ return out
 
 import gast
 
+from . import hooks
 from .ast_util import assign, const, dotted, is_atom, name, stored_names
 from .naming import Namer
 
@@ -364,64 +365,19 @@ class Normalizer:
             for s in stmts:
                 new = self.stmt(s)
                 if len(new) == 1 and getattr(new[0], "_sg_hook", None) is not None:
-                    self.attach_hook(new[0], out)
+                    top = self.block_depth == 1
+                    if hooks.attach(new[0], out, self.params if top else (), self.info):
+                        self.top_hooks.append(new[0])
                 out += new
         finally:
             self.block_depth -= 1
         return out
 
-    def attach_hook(self, hook, before):
-        """Hang a ``grad_of`` block on the statement that last assigned its variable."""
-        var = hook._sg_hook[0]
-        for st in reversed(before):
-            if isinstance(st, gast.Assign) and var in [
-                    n.id for t in st.targets for n in gast.walk(t)
-                    if isinstance(n, gast.Name) and not isinstance(t, gast.Subscript)]:
-                st.__dict__.setdefault("_sg_hooks", []).append(hook)
-                return
-            if var in stored_names(st) and not isinstance(st, gast.Pass):
-                break
-        if var in self.params and self.block_depth == 1 and not any(
-                var in stored_names(st) for st in before):
-            self.top_hooks.append(hook)
-            return
-        raise self.error(hook._sg_hook[2], f"grad_of({var}) must follow the assignment of "
-                         f"{var} in the same block",
-                         f"put the with block right after the statement that assigns {var} "
-                         "(or, for a parameter, at the top level of the function)")
-
     def stmt_With(self, s):
-        item = s.items[0] if s.items else None
-        call = item.context_expr if item is not None else None
-        func = dotted(call.func) if isinstance(call, gast.Call) else None
-        if func is None or func.rsplit(".", 1)[-1] != "grad_of":
+        if not hooks.is_hook(s):
             raise self.error(s, "cannot differentiate a 'With' statement",
                              _STMT_HINTS["With"] + " (srcgrad.grad_of blocks are the exception)")
-        usage = "write `with srcgrad.grad_of(h) as dh:` for a variable h"
-        if len(s.items) != 1 or len(call.args) != 1 or call.keywords or \
-                not isinstance(call.args[0], gast.Name):
-            raise self.error(call, "grad_of takes exactly one variable name", usage)
-        if not isinstance(item.optional_vars, gast.Name):
-            raise self.error(s, "a grad_of block needs `as <name>` for the adjoint", usage)
-        var, dvar = call.args[0].id, item.optional_vars.id
-        for sub in gast.walk(gast.Module(body=s.body, type_ignores=[])):
-            if isinstance(sub, (gast.Return, gast.Break, gast.Continue, gast.Yield,
-                                gast.YieldFrom, gast.FunctionDef, gast.Lambda, gast.With,
-                                gast.Global, gast.Nonlocal)):
-                raise self.error(sub, f"a '{type(sub).__name__}' cannot appear in a "
-                                      "grad_of block",
-                                 "the block runs in the middle of the reverse sweep: keep it to "
-                                 "assignments and calls on the adjoint")
-        if self.hook_names.get(dvar, var) != var:
-            raise self.error(item.optional_vars, f"{dvar!r} already names the adjoint of "
-                             f"{self.hook_names[dvar]}", "give each variable's hook its own name")
-        if var not in self.hook_names.values():
-            self.namer.bind_adjoint(var, dvar)  # the adjoint of var is called dvar throughout
-        self.hook_names[dvar] = var
-        marker = gast.Pass()
-        setattr(marker, OPAQUE, True)
-        marker._sg_hook = (var, s.body, s, dvar)
-        return [marker]
+        return [hooks.marker(s, self.info, self.namer, self.hook_names)]
 
     def stmt(self, s):
         meth = getattr(self, "stmt_" + type(s).__name__, None)
@@ -854,32 +810,6 @@ class Normalizer:
         return [s]
 
 
-def _check_hook_names(fn, info):
-    """Names a grad_of block binds are its own: the rest of the function must not use them."""
-    hooks = [w for w in gast.walk(fn) if isinstance(w, gast.With) and w.items and isinstance(
-        w.items[0].context_expr, gast.Call) and (dotted(w.items[0].context_expr.func) or "")
-        .rsplit(".", 1)[-1] == "grad_of" and isinstance(w.items[0].optional_vars, gast.Name)]
-    if not hooks:
-        return
-    inside = set()
-    bound = {}
-    for w in hooks:
-        for n in gast.walk(gast.Module(body=w.body, type_ignores=[])):
-            inside.add(id(n))
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
-                bound.setdefault(n.id, n)
-        var = w.items[0].optional_vars
-        if isinstance(var, gast.Name):
-            inside.add(id(var))
-            bound.setdefault(var.id, var)
-    for n in gast.walk(fn):
-        if isinstance(n, gast.Name) and id(n) not in inside and n.id in bound:
-            raise info.error(n, f"{n.id!r} is bound in a grad_of block, so the function "
-                             "cannot use it elsewhere",
-                             "the block runs in the reverse sweep: give its names their own "
-                             "spelling")
-
-
 def _while_tail_len(body):
     n = 0
     for s in reversed(body):
@@ -993,7 +923,7 @@ def normalize(fn, info, namer=None, extra_locals=()):
     local = set(params) | set(stored_names(fn)) | set(extra_locals)
     norm = Normalizer(info, namer, local)
     norm.params = set(params)
-    _check_hook_names(fn, info)
+    hooks.check_names(fn, info)
     ret = "out" if "out" not in taken else namer.new("out")
     namer.reserve(ret)
     norm.locals.add(ret)
