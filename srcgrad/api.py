@@ -1,4 +1,9 @@
-"""The public API: ``grad``, ``value_and_grad``, ``vjp`` and ``source``."""
+"""The public API: ``grad``, ``value_and_grad``, ``vjp`` and ``source``.
+
+Each takes ``rules=``, a :class:`~srcgrad.rules.RuleSet`; without it they
+use :func:`srcgrad.user_rules`, the process-wide layer the ``@adjoint`` and
+``@tangent`` decorators register into, over the library's rules.
+"""
 
 import builtins
 import functools
@@ -15,6 +20,7 @@ import numpy as np
 
 from srcgrad import runtime
 from srcgrad.errors import SrcgradError
+from srcgrad.hooks import without_hooks
 from srcgrad.resolve import Resolver, function_source
 from srcgrad.transforms.parser import parse_source
 from srcgrad.transforms.program import Program
@@ -24,9 +30,21 @@ _GENERATED = "srcgrad_generated"  # module name of generated code
 
 
 def _rules():
-    from srcgrad.rules import default_rules
+    from srcgrad.custom import user_rules
 
-    return default_rules()
+    return user_rules()
+
+
+_UNCONNECTED = ("zero", "none")
+
+
+def _check_options(unconnected, rules):
+    if unconnected not in _UNCONNECTED:
+        raise SrcgradError(f"unconnected must be 'zero' or 'none', not {unconnected!r}")
+    from srcgrad.rules import RuleSet
+
+    if rules is not None and not isinstance(rules, RuleSet):
+        raise SrcgradError(f"rules must be a srcgrad.rules.RuleSet, not {type(rules).__name__}")
 
 
 # -- wrt ---------------------------------------------------------------------
@@ -174,11 +192,13 @@ def _is_literal(obj):
     return False
 
 
-def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), mode="reverse"):
+def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux=False,
+             mode="reverse"):
     """Generate the module holding ``<f>_vjp`` (or ``<f>_jvp``) for ``f`` and ``wrt_names``.
 
     ``scalar_params``: parameters the caller passes as Python floats or ints;
-    the code generated for them skips shape bookkeeping.
+    the code generated for them skips shape bookkeeping.  ``has_aux``: ``f``
+    returns ``(loss, aux)`` and only ``loss`` is differentiated.
     """
     rules = rules or _rules()
     generated_code = str(getattr(f, "__module__", "")).startswith(_GENERATED)
@@ -191,9 +211,16 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), mode="r
     fndef, info = parse_source(src, filename, first)
     resolver = Resolver(f, rules)
     program = Program(tangent_suffix="_dot" if generated_code else None)
-    make = program.jvp_function if mode == "forward" else program.vjp_function
-    entry = make(fndef, info, resolver, wrt_names, scalar_params=tuple(scalar_params),
-                 list_params=tuple(list_params))
+    if mode == "forward":
+        if has_aux:
+            raise SrcgradError("has_aux is not supported in forward mode")
+        entry = program.jvp_function(fndef, info, resolver, wrt_names,
+                                     scalar_params=tuple(scalar_params),
+                                     list_params=tuple(list_params))
+    else:
+        entry = program.vjp_function(fndef, info, resolver, wrt_names,
+                                     scalar_params=tuple(scalar_params),
+                                     list_params=tuple(list_params), has_aux=has_aux)
     body = program.source()
     namespace = {"rt": runtime}
     live = []  # (name, the globals dict it comes from): re-read at every call
@@ -223,6 +250,14 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), mode="r
                 seen.add(n)
                 namespace[n] = res.globals[n]
                 imports.append(_import_line(n, res.globals[n]))
+    for n, obj in sorted(program.rule_globals.items(), key=lambda kv: kv[0]):
+        if n in namespace and namespace[n] is not obj:
+            raise SrcgradError(
+                f"a registered derivative template reads {n!r}, which {f.__qualname__}'s "
+                "module binds to something else; rename one of them")
+        if n not in namespace:
+            namespace[n] = obj
+            imports.append(_import_line(n, obj))
     if re.search(r"\bmath\.", body) and "math" not in namespace:
         import math
 
@@ -248,9 +283,23 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), mode="r
         lines += textwrap.wrap(f"Specialized for list or tuple {', '.join(list_params)}.", 96)
     lines.append("Regenerate it rather than editing it.")
     header = "".join(f"# {ln}\n" for ln in lines)
-    text = header + _import_block(imports, _referenced(body)) + "\n\n\n" + body
+    used = _referenced(body)
+    # functions called plainly (no gradient through the call) run without their grad_of blocks
+    hooked = sorted(n for n in used if isinstance(namespace.get(n), types.FunctionType)
+                    and without_hooks(namespace[n]) is not namespace[n])
+    plain = ""
+    if hooked:
+        import srcgrad
+
+        imports.append("import srcgrad")
+        namespace["srcgrad"] = srcgrad
+        used.add("srcgrad")
+        plain = "\n" + "".join(f"{n} = srcgrad.without_hooks({n})\n" for n in hooked)
+        live = [(n, g) for n, g in live if n not in hooked]
+    text = header + _import_block(imports, used) + "\n" + plain + "\n\n" + body
     gen = Generated(text, namespace, entry, filename, live)
     gen.mutates_arguments = program.mutates_arguments
+    gen.unconnected = program.unconnected
     return gen
 
 
@@ -294,21 +343,23 @@ def _closure_key(f):
     return tuple(key)
 
 
-def compiled(f, wrt_names, kinds=((), ()), mode="reverse"):
+def compiled(f, wrt_names, kinds=((), ()), rules=None, has_aux=False, mode="reverse"):
     """The compiled ``<f>_vjp`` function, generated once per unchanged ``f``.
 
     ``kinds``: the parameters passed Python scalars, and those passed lists or
-    tuples (see :func:`_arg_kinds`).
+    tuples (see :func:`_arg_kinds`).  A change to the rules (a new
+    ``@adjoint``) regenerates.
     """
     scalar_params, list_params = kinds
-    key = (f, tuple(wrt_names), kinds, mode)
+    rules = rules if rules is not None else _rules()
+    key = (f, tuple(wrt_names), kinds, rules.version, has_aux, mode)
     hit = _CACHE.get(key)
     if hit is not None and hit[0][0] is f.__code__ and (
             not f.__closure__ or hit[0][1] == _closure_key(f)):
         return hit[1]
     stamp = (f.__code__, _closure_key(f))
-    gen = generate(f, wrt_names, scalar_params=scalar_params, list_params=list_params,
-                   mode=mode)
+    gen = generate(f, wrt_names, rules, scalar_params=scalar_params, list_params=list_params,
+                   has_aux=has_aux, mode=mode)
     path = _write_cached(gen.text, f"{f.__module__}_{f.__qualname__}")
     code = compile(gen.text, path, "exec")
     linecache.cache[path] = (len(gen.text), None, gen.text.splitlines(True), path)
@@ -319,6 +370,7 @@ def compiled(f, wrt_names, kinds=((), ()), mode="reverse"):
     if gen.live:
         fn = _with_live_globals(fn, ns, gen.live)
     fn.mutates_arguments = gen.mutates_arguments
+    fn.unconnected = gen.unconnected
     _CACHE[key] = (stamp, fn)
     return fn
 
@@ -359,11 +411,13 @@ def _arg_kinds(params, args):
             tuple(p for p, a in zip(params, args) if isinstance(a, (list, tuple))))
 
 
-def _format(grads, arguments, names, single):
+def _format(grads, arguments, names, single, none=()):
+    """The gradients as the user asked: one or a tuple; ``None`` for the names in ``none``."""
     if len(names) == 1:
-        g = runtime.to_float(grads, arguments[names[0]])
-        return g if single else (g,)
-    return tuple(runtime.to_float(g, arguments[n]) for g, n in zip(grads, names))
+        grads = (grads,)
+    out = tuple(None if n in none else runtime.to_float(g, arguments[n])
+                for g, n in zip(grads, names))
+    return out[0] if single else out
 
 
 def _check_scalar(f, value):
@@ -378,23 +432,25 @@ def _check_scalar(f, value):
         )
 
 
-def value_and_grad(f, wrt=0):
+def value_and_grad(f, wrt=0, has_aux=False, unconnected="zero", rules=None):
     """Return a function computing ``(f(*args), gradient of f)``.
 
     ``wrt`` is a parameter index or name, or a tuple of them (then the
-    gradient is a tuple).  ``f`` must return a scalar.
+    gradient is a tuple).  ``f`` must return a scalar, or with ``has_aux``
+    a pair ``(loss, aux)``: then the value is that pair and only ``loss`` is
+    differentiated.  ``unconnected="none"`` gives ``None`` rather than a
+    zero for a ``wrt`` parameter that does not reach the result.
     """
     sig, params, names, single = _prepare(f, wrt)
-    compiled(f, names)  # errors surface here, not at the first call
-
-    positions = [params.index(n) for n in names]
+    _check_options(unconnected, rules)
+    compiled(f, names, rules=rules, has_aux=has_aux)  # errors surface here, not at the call
     nparams = len(params)
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
         if kwargs or len(args) != nparams:
             args = _call_args(sig, f, args, kwargs)[0]
-        fn = compiled(f, names, _arg_kinds(params, args))
+        fn = compiled(f, names, _arg_kinds(params, args), rules, has_aux)
         if fn.mutates_arguments:
             # the caller's arrays are left as they were, whatever f writes into
             args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
@@ -403,22 +459,23 @@ def value_and_grad(f, wrt=0):
         except (TypeError, IndexError, ValueError):
             # a non-scalar output fails in the reverse sweep: say so plainly
             try:
-                value = f(*args)
+                value = without_hooks(f)(*args)
             except Exception:  # noqa: BLE001 - the original error is the one to report
-                value = 0.0
-            _check_scalar(f, value)
+                value = (0.0, None) if has_aux else 0.0
+            _check_scalar(f, value[0] if has_aux else value)
             raise
-        _check_scalar(f, value)
-        if len(positions) == 1:
-            g = runtime.to_float(grads, args[positions[0]])
-            return value, (g if single else (g,))
-        return value, tuple(runtime.to_float(g, args[i]) for g, i in zip(grads, positions))
+        _check_scalar(f, value[0] if has_aux else value)
+        none = fn.unconnected if unconnected == "none" else ()
+        return value, _format(grads, dict(zip(params, args)), names, single, none)
 
     return value_and_grad_f
 
 
-def grad(f, wrt=0):
+def grad(f, wrt=0, has_aux=False, unconnected="zero", rules=None):
     """Return a function with ``f``'s signature computing the gradient of ``f``.
+
+    With ``has_aux``, ``f`` returns ``(loss, aux)`` and the function returns
+    ``(gradient, aux)``.  See :func:`value_and_grad` for ``unconnected``.
 
     >>> import numpy as np
     >>> from srcgrad import grad
@@ -430,19 +487,23 @@ def grad(f, wrt=0):
     if hasattr(f, "__srcgrad_grad__"):  # grad(grad(f)): forward over reverse
         from srcgrad.higher import grad_of_grad
 
+        if has_aux or rules is not None or unconnected != "zero":
+            raise SrcgradError("grad of a gradient takes no has_aux, unconnected or rules")
         return grad_of_grad(f, wrt)
-    vg = value_and_grad(f, wrt)
+    vg = value_and_grad(f, wrt, has_aux, unconnected, rules)
 
     @functools.wraps(f)
     def grad_f(*args, **kwargs):
-        return vg(*args, **kwargs)[1]
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
 
-    names, single = _prepare(f, wrt)[2:]
-    grad_f.__srcgrad_grad__ = (f, names, single)
+    if not has_aux and rules is None and unconnected == "zero":
+        names, single = _prepare(f, wrt)[2:]
+        grad_f.__srcgrad_grad__ = (f, names, single)
     return grad_f
 
 
-def vjp(f, *args, wrt=0):
+def vjp(f, *args, wrt=0, unconnected="zero", rules=None):
     """Evaluate ``f(*args)`` and return ``(out, pullback)``.
 
     ``pullback(dout)`` returns the gradient of ``sum(dout * out)`` with
@@ -450,22 +511,24 @@ def vjp(f, *args, wrt=0):
     output).  The pullback can be called any number of times.
     """
     sig, params, names, single = _prepare(f, wrt)
+    _check_options(unconnected, rules)
     call_args, arguments = _call_args(sig, f, args, {})
-    fn = compiled(f, names, _arg_kinds(params, call_args))
+    fn = compiled(f, names, _arg_kinds(params, call_args), rules)
     # A function that writes into an argument array would see its own writes
     # on a second run: every run gets fresh copies instead.
     fresh = (lambda: [a.copy() if isinstance(a, np.ndarray) else a for a in call_args]) if \
         getattr(fn, "mutates_arguments", False) else (lambda: call_args)
-    out = f(*fresh())
+    out = without_hooks(f)(*fresh())
 
     def pullback(dout):
         _, grads = fn(*fresh(), dout)
-        return _format(grads, arguments, names, single)
+        return _format(grads, arguments, names, single,
+                       fn.unconnected if unconnected == "none" else ())
 
     return out, pullback
 
 
-def source(f, wrt=0, mode="reverse"):
+def source(f, wrt=0, mode="reverse", has_aux=False, rules=None):
     """The generated module for ``f`` as Python source text.
 
     ``f`` may also be a gradient made by :func:`grad`: its source is then the
@@ -478,4 +541,5 @@ def source(f, wrt=0, mode="reverse"):
     if mode not in ("reverse", "forward"):
         raise SrcgradError(f"mode must be 'reverse' or 'forward', not {mode!r}")
     _, params, names, _ = _prepare(f, wrt)
-    return generate(f, names, mode=mode).text
+    _check_options("zero", rules)
+    return generate(f, names, rules, has_aux=has_aux, mode=mode).text

@@ -5,17 +5,10 @@ Every error srcgrad raises on purpose is a :class:`SrcgradError`:
 :class:`TransformError`, code that cannot be differentiated.
 """
 
-import abc
-
-from srcgrad.transforms.diagnostics import TransformError
-
-
-class SrcgradError(Exception, metaclass=abc.ABCMeta):
-    """Misuse of the srcgrad API (bad ``wrt``, a function without source, ...)."""
-
-
-# TransformError lives in srcgrad.transforms, which knows nothing of srcgrad;
-# registering it makes it a SrcgradError for isinstance and except clauses.
-SrcgradError.register(TransformError)
+# Both live in srcgrad.transforms, which knows nothing of srcgrad, so that
+# TransformError is a true subclass (``except`` ignores abc registration).
+from srcgrad.transforms.diagnostics import SrcgradError, TransformError
 
 __all__ = ["SrcgradError", "TransformError"]
+
+SrcgradError.__module__ = __name__  # tracebacks name it srcgrad.errors.SrcgradError, as before

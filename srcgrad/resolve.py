@@ -15,7 +15,7 @@ import types
 
 from srcgrad.rules.registry import resolve_object
 from srcgrad.transforms.ast_util import dotted
-from srcgrad.transforms.calls import NonDiff, Primitive, UserFunction
+from srcgrad.transforms.calls import CustomCall, NonDiff, Primitive, UserFunction
 from srcgrad.transforms.parser import parse_source
 
 _OPERATORS = {
@@ -39,10 +39,14 @@ class _Identity:
 
     @classmethod
     def table(cls, rules):
-        key = id(rules)
+        key = rules.version
         if key not in cls.cache:
             table = {}
             for n in rules.names():
+                rule = rules.get(n)
+                if rule is not None and rule.obj is not None:
+                    table[id(rule.obj)] = n
+                    continue
                 try:
                     obj = resolve_object(n)
                 except (ImportError, AttributeError):
@@ -162,6 +166,11 @@ class Resolver:
             obj in (len, range, int, bool, print, isinstance, round, str, slice)
         ):
             return NonDiff()
+        from srcgrad.custom import CustomGradient
+
+        if isinstance(obj, CustomGradient):
+            params = tuple(inspect.signature(obj.fn).parameters)
+            return CustomCall(path, params, obj.__name__)
         if isinstance(obj, types.FunctionType) and obj.__module__ == "srcgrad.runtime":
             raise info.error(
                 func, f"srcgrad.runtime.{obj.__name__} has no forward rule yet",

@@ -39,6 +39,19 @@ class NonDiff:
 
 
 @dataclasses.dataclass
+class CustomCall:
+    """A function whose gradient the user supplies: ``forward`` gives ``(y, grad_fn)``.
+
+    ``func``: the called name's source text (``clip``, ``ops.clip``);
+    ``params``: its parameter names; ``name``: a short name for naming.
+    """
+
+    func: str
+    params: tuple
+    name: str
+
+
+@dataclasses.dataclass
 class Special:
     """A builtin the transformer differentiates itself (``sum``)."""
 
@@ -162,10 +175,24 @@ def effects(stmt, ctx):
                 bound = bind(rule, bound_call, ctx.info)
                 acc = bound[rule.inplace]
                 if isinstance(acc, gast.Name):
-                    uses = [n for p in rule.vjp for n in names_in(bound.get(p))]
+                    uses = [n for p in diff_params(rule) for n in names_in(bound.get(p))]
                     return Effects([acc.id], _local([acc.id] + uses, ctx))
         return Effects([], [])
     return Effects([], [])
+
+
+def diff_params(rule):
+    """The parameters a rule differentiates: those with an adjoint, or, for a rule with a
+    tangent only, those whose tangent its template reads."""
+    if rule.vjp:
+        return list(rule.vjp)
+    if rule.jvp:
+        import ast
+
+        used = {n.id for n in ast.walk(ast.parse(rule.jvp, mode="eval"))
+                if isinstance(n, ast.Name)}
+        return [p.name for p in rule.params if "d" + p.name in used]
+    return []
 
 
 def _is_pop(call, ctx):
@@ -210,13 +237,19 @@ def value_uses(value, ctx):
         res, call = call_target(value, ctx)
         if isinstance(res, NonDiff) or (isinstance(res, Primitive) and res.rule.nondiff):
             return []
-        if isinstance(res, Primitive):
+        if isinstance(res, Primitive) and res.rule.vjp:
             bound = bind(res.rule, call, ctx.info)
             return [n for p in res.rule.vjp for n in names_in(bound.get(p))]
         return [n for a in value.args for n in names_in(a)] + [
             n for k in value.keywords for n in names_in(k.value)] + list(
             getattr(res, "extra_args", ()))
     return []
+
+
+def is_aux_pair(s, aux_out):
+    """``s`` is ``aux_out = (loss, aux)``."""
+    return isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
+        s.targets[0].id == aux_out and isinstance(s.value, gast.Tuple)
 
 
 def walk_simple(stmts):
@@ -231,13 +264,20 @@ def walk_simple(stmts):
             yield s
 
 
-def activity(fn, wrt, ctx):
-    """The active variables: varied by a ``wrt`` parameter and useful to the result."""
+def activity(fn, wrt, ctx, aux_out=None):
+    """The active variables: varied by a ``wrt`` parameter and useful to the result.
+
+    ``aux_out``: the returned variable, a pair ``(loss, aux)`` of which only
+    ``loss`` is differentiated (``has_aux``).
+    """
     stmts = list(walk_simple(fn.body))
     flows = []
     for s in stmts:
         if not isinstance(s, gast.Return):
             ctx.info.current = getattr(s, "_sg_origin", None) or ctx.info.current
+            if aux_out is not None and is_aux_pair(s, aux_out):
+                flows.append(Effects([aux_out], _local(names_in(s.value.elts[0]), ctx)))
+                continue
             flows.append(effects(s, ctx))
     varied = set(wrt)
     changed = True

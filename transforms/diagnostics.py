@@ -1,7 +1,16 @@
 """Located errors, reported the way a compiler reports them."""
 
 
-class TransformError(Exception):
+class SrcgradError(Exception):
+    """Every error srcgrad raises on purpose (re-exported as ``srcgrad.SrcgradError``).
+
+    It is defined here, the bottom of the import graph, so that
+    :class:`TransformError` can be a real subclass: ``except`` clauses do not
+    honour ``abc`` registration.
+    """
+
+
+class TransformError(SrcgradError):
     """A construct that cannot be differentiated, with its location.
 
     ``str(err)`` reads::

@@ -44,6 +44,8 @@ class ForwardSweep:
 
     def fwd_stmt(self, s, maybe, must):
         out = []
+        if getattr(s, "_sg_hook", None) is not None:
+            return out  # a grad_of block runs in the reverse sweep only
         if isinstance(s, gast.Assign):
             t = s.targets[0]
             if isinstance(t, gast.Name):
@@ -55,7 +57,8 @@ class ForwardSweep:
                     fwd, saved, args = call
                     tgt = gast.Tuple(elts=[name(t.id, "store"), name(saved, "store")],
                                      ctx=gast.Store())
-                    call_fwd = gast.Call(func=name(fwd), args=[deepcopy(a) for a in args],
+                    func = deepcopy(fwd) if isinstance(fwd, gast.AST) else name(fwd)
+                    call_fwd = gast.Call(func=func, args=[deepcopy(a) for a in args],
                                          keywords=[])
                     out.append(assign(tgt, call_fwd))
                     maybe.add(saved)

@@ -31,6 +31,7 @@ return out
 
 import gast
 
+from . import hooks
 from .ast_util import assign, const, dotted, is_atom, name, stored_names
 from .naming import Namer
 
@@ -90,6 +91,9 @@ class Normalizer:
         self.locals = set(local_names)
         self.lifted = []  # nested function definitions, lifted out
         self.ret_name = None
+        self.params = set()
+        self.top_hooks = []  # grad_of blocks on parameters, run at the end of the sweep
+        self.hook_names = {}  # the ``as`` name of each grad_of block -> its variable
         self.loop_depth = 0
         self.branch_depth = 0
 
@@ -356,9 +360,24 @@ class Normalizer:
     # -- statements ------------------------------------------------------
     def block(self, stmts):
         out = []
-        for s in stmts:
-            out += self.stmt(s)
+        self.block_depth = getattr(self, "block_depth", 0) + 1
+        try:
+            for s in stmts:
+                new = self.stmt(s)
+                if len(new) == 1 and getattr(new[0], "_sg_hook", None) is not None:
+                    top = self.block_depth == 1
+                    if hooks.attach(new[0], out, self.params if top else (), self.info):
+                        self.top_hooks.append(new[0])
+                out += new
+        finally:
+            self.block_depth -= 1
         return out
+
+    def stmt_With(self, s):
+        if not hooks.is_hook(s):
+            raise self.error(s, "cannot differentiate a 'With' statement",
+                             _STMT_HINTS["With"] + " (srcgrad.grad_of blocks are the exception)")
+        return [hooks.marker(s, self.info, self.namer, self.hook_names)]
 
     def stmt(self, s):
         meth = getattr(self, "stmt_" + type(s).__name__, None)
@@ -772,6 +791,12 @@ class Normalizer:
     def stmt_FunctionDef(self, s):
         """A nested function stays in the forward sweep as it is, and is also
         lifted out (its free variables become parameters) for differentiation."""
+        if s.decorator_list:
+            raise self.error(s.decorator_list[0], "cannot differentiate a decorated nested "
+                             "function: srcgrad would differentiate its body, not what the "
+                             "decorator makes of it",
+                             "define it at module level (where @srcgrad.custom_gradient and "
+                             "registered adjoints apply)")
         for sub in gast.walk(s):
             if isinstance(sub, (gast.Nonlocal, gast.Global)):
                 raise self.error(sub, f"cannot differentiate a nested function that uses "
@@ -897,6 +922,8 @@ def normalize(fn, info, namer=None, extra_locals=()):
         namer.reserve(t)
     local = set(params) | set(stored_names(fn)) | set(extra_locals)
     norm = Normalizer(info, namer, local)
+    norm.params = set(params)
+    hooks.check_names(fn, info)
     ret = "out" if "out" not in taken else namer.new("out")
     namer.reserve(ret)
     norm.locals.add(ret)
@@ -928,6 +955,7 @@ def normalize(fn, info, namer=None, extra_locals=()):
     new = gast.FunctionDef(name=fn.name, args=fn.args, body=body, decorator_list=[],
                            returns=None, type_comment=None, type_params=[])
     new.lifted = norm.lifted
+    new._sg_hooks = norm.top_hooks
     new.user_names = taken
     new.namer = namer
     new.locals = norm.locals

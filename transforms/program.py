@@ -31,6 +31,8 @@ class Program:
         self.names = Namer({rt})
         self.resolvers = []  # (resolver, names it must provide) per function
         self.mutates_arguments = False  # some function writes into a parameter array
+        self.rule_globals = {}  # names user rule templates read: name -> object
+        self.unconnected = ()  # wrt parameters of the entry function no gradient reaches
 
     def _prepare(self, fndef, info, resolver, parent_functions=None):
         fn = normalize(fndef, info)
@@ -57,15 +59,17 @@ class Program:
                               kw_defaults=[], kwarg=None, defaults=defaults)
 
     def vjp_function(self, fndef, info, resolver, wrt, fname=None, scalar_params=(),
-                     list_params=()):
+                     list_params=(), has_aux=False):
         """Generate ``<f>_vjp``; ``wrt`` are parameter names. Returns its name.
 
         ``scalar_params`` names parameters known to be Python scalars, which
-        lets the generated code skip unbroadcasting for them.
+        lets the generated code skip unbroadcasting for them.  With
+        ``has_aux``, ``f`` returns ``(loss, aux)`` and only ``loss`` is
+        differentiated.
         """
         fn, ctx = self._prepare(fndef, info, resolver)
         params = self._params(fn)
-        gen = ReverseGen(fn, ctx, set(wrt), self, scalar_params, list_params)
+        gen = ReverseGen(fn, ctx, set(wrt), self, scalar_params, list_params, has_aux)
         seed = _seed(fn)
         fwd, rev, live = gen.generate(seed)
         ret = fn.body[-1].value
@@ -78,6 +82,7 @@ class Program:
         body += rev
         grads = [name(gen.adj(p)) if p in live else gen.rtcall("zeros_like", name(p))
                  for p in wrt]
+        self.unconnected = tuple(p for p in wrt if p not in live)
         gtuple = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
         body.append(gast.Return(value=gast.Tuple(elts=[result, gtuple], ctx=gast.Load())))
         fname = fname or self.names.new(f"{fn.name}_vjp")

@@ -71,14 +71,16 @@ class Context:
 class ReverseGen(ValueKinds, ForwardSweep):
     """Builds the forward and reverse sweeps of one normalized function."""
 
-    def __init__(self, fn, ctx, wrt, program, scalar_params=(), list_params=()):
+    def __init__(self, fn, ctx, wrt, program, scalar_params=(), list_params=(),
+                 has_aux=False):
         self.fn = fn
         self.ctx = ctx
         self.info = ctx.info
         self.namer = ctx.namer
         self.rt = ctx.rt
         self.program = program
-        self.active = C.activity(fn, wrt, ctx)
+        self.aux_out = _aux_out(fn, ctx.info) if has_aux else None
+        self.active = C.activity(fn, wrt, ctx, self.aux_out)
         self.wrt = wrt
         self.tape = None
         self._ans = None
@@ -202,6 +204,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
     def rev_block(self, stmts, live):
         out = []
         for s in reversed(stmts):
+            out += self.run_hooks(getattr(s, "_sg_hooks", ()), live)
             code = self.rev_stmt(s, live)
             real = [c for c in code if not isinstance(c, Restore)]
             src = getattr(s, ORIGIN, None)
@@ -215,9 +218,28 @@ class ReverseGen(ValueKinds, ForwardSweep):
     def describe(self, src):
         line = self.info.lines[src.lineno - 1].strip() if getattr(src, "lineno", None) else ""
         line = _without_comment(line)
-        if isinstance(src, (gast.For, gast.While, gast.If)):
+        if isinstance(src, (gast.For, gast.While, gast.If, gast.With)):
             line = line.rstrip(":")
         return f"{line}  {self.info.short_location(src)}"
+
+    def run_hooks(self, hooks, live):
+        """The bodies of ``grad_of`` blocks on a variable whose adjoint is now complete."""
+        out = []
+        for hook in reversed(hooks):  # several on one variable: the last one first
+            var, body, src, dvar = hook._sg_hook
+            if var not in live:
+                continue  # no gradient reaches it: the hook has nothing to see
+            out.append(comment(self.describe(src)))
+            adj = self.adj(var)
+            if dvar != adj:  # another block named this adjoint first
+                out.append(assign(dvar, name(adj)))
+            out += [deepcopy(b) for b in body]
+            if dvar != adj:
+                out.append(assign(adj, name(dvar)))
+            live[var] = False  # the body may rebind it to anything: not ours to write into
+        if out:
+            self._last_origin = None
+        return out
 
     def rev_stmt(self, s, live):
         self.info.current = getattr(s, ORIGIN, None) or self.info.current
@@ -356,6 +378,10 @@ class ReverseGen(ValueKinds, ForwardSweep):
                 return res
             raise self.info.error(s, f"cannot differentiate the attribute '.{value.attr}'",
                                   "use a numpy function instead")
+        if isinstance(value, gast.Tuple) and y == self.aux_out:
+            if self.active_name(value.elts[0]):  # (loss, aux): only loss is differentiated
+                res.append(("dense", value.elts[0].id, g))
+            return res
         if isinstance(value, (gast.Tuple, gast.List)):
             for i, e in enumerate(value.elts):
                 if self.active_name(e):
@@ -396,6 +422,12 @@ class ReverseGen(ValueKinds, ForwardSweep):
             return out_
         if isinstance(res, C.NonDiff) or (isinstance(res, C.Primitive) and res.rule.nondiff):
             return []
+        if isinstance(res, C.CustomCall):
+            return self.custom_contribs(s, y, value, res, g, out)
+        if isinstance(res, C.Primitive) and not res.rule.vjp:
+            raise self.info.error(
+                value, f"{res.rule.name} has a tangent rule but no adjoint",
+                "register one with @srcgrad.adjoint, or use forward mode")
         if isinstance(res, C.Primitive):
             bound = C.bind(res.rule, call, self.info)
             return self.rule_contribs(res.rule, bound, y, g, res.module, out)
@@ -460,6 +492,8 @@ class ReverseGen(ValueKinds, ForwardSweep):
         if "rt" in names and self.rt != "rt":
             repl["rt"] = name(self.rt)
         expr = _fold(replace_expr(template, **repl))
+        if getattr(rule, "globals", ()):
+            self.program.rule_globals.update(rule.globals)
         defaults = getattr(self.ctx.resolver, "runtime_defaults", None)
         return _DropDefaults(self.rt, defaults).visit(expr) if defaults else expr
 
@@ -489,6 +523,44 @@ class ReverseGen(ValueKinds, ForwardSweep):
             targets.append(tmp)
             contribs.append(("dense", var, name(tmp)))
         call = gast.Call(func=name(bwd), args=[name(saved), g], keywords=[])
+        if len(targets) == 1:
+            out.append(assign(targets[0], call))
+        else:
+            tgt = gast.Tuple(elts=[name(t, "store") for t in targets], ctx=gast.Store())
+            out.append(assign(tgt, call))
+        return contribs
+
+    def custom_contribs(self, s, y, value, res, g, out):
+        """``y = f(args)``, ``f`` a ``custom_gradient`` function: ``grad_fn`` gives the adjoints."""
+        if value.keywords or len(value.args) > len(res.params):
+            raise self.info.error(
+                value, f"call the custom_gradient function {res.name}() with at most "
+                f"{len(res.params)} positional arguments",
+                "pass keyword arguments by position")
+        args = list(value.args)
+        active = [i for i, a in enumerate(args) if self.active_name(a)]
+        if not active:
+            return []
+        grad_fn = self.stmt_name(s, "saved", f"{res.name.strip('_')}_grad_fn")
+        fwd = gast.Attribute(value=parse_expr(res.func), attr="forward", ctx=gast.Load())
+        s._sg_call = (fwd, grad_fn, args)
+        targets = []
+        contribs = []
+        ids = [args[i].id for i in active]
+        for i in range(len(res.params)):
+            if i not in active:
+                targets.append("_")
+                continue
+            var = args[i].id
+            if var not in self._live and ids.count(var) == 1 and var != y and \
+                    var not in self.maybe_lists:
+                targets.append(self.adj(var))
+                self._live[var] = False
+                continue
+            tmp = self.stmt_name(s, ("arg", i), f"{self.adj(var)}_{res.name.strip('_')}")
+            targets.append(tmp)
+            contribs.append(("dense", var, name(tmp)))
+        call = gast.Call(func=name(grad_fn), args=[g], keywords=[])
         if len(targets) == 1:
             out.append(assign(targets[0], call))
         else:
@@ -582,7 +654,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
             uses = [n for n in C.names_in(call) if n in self.active]
             if uses:
                 res, _ = C.call_target(call, self.ctx)
-                if isinstance(res, C.UserFunction):
+                if isinstance(res, (C.UserFunction, C.CustomCall)):
                     raise self.info.error(
                         s, "cannot differentiate a call whose result is not used",
                         "return the values the function computes and assign them")
@@ -705,6 +777,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
             live[r] = False
         self._name_calls_in_order(body)
         rev += self.rev_block(body, live)
+        rev += self.run_hooks(getattr(self.fn, "_sg_hooks", ()), live)
         self.needed = self.collect_needed(rev)
         self.tape = self.namer.new("tape")
         self.no_push = set()
@@ -800,6 +873,23 @@ def _fold(expr):
 def _has_break(body):
     return any(isinstance(s, gast.If) and s.body and isinstance(s.body[0], gast.Break)
                for s in body)
+
+
+def _aux_out(fn, info):
+    """The variable ``f`` returns as ``(loss, aux)``, checked: ``has_aux=True`` needs one."""
+    ret = fn.body[-1]
+    var = ret.value.id if isinstance(ret.value, gast.Name) else None
+    params = {a.id for a in fn.args.args}
+    defs = [s for s in C.walk_simple(fn.body[:-1]) if var is not None and
+            var in stored_names(s) and not getattr(s, "_sg_opaque", False)]
+    bad = [s for s in defs if not (C.is_aux_pair(s, var) and len(s.value.elts) == 2)]
+    if var is None or var in params or not defs or bad:
+        where = bad[0] if bad else ret
+        where = getattr(where, ORIGIN, None) or where
+        raise info.error(where, "with has_aux=True the function must return a pair",
+                         "write `return loss, aux`: loss is differentiated, aux is passed "
+                         "through")
+    return var
 
 
 def _without_comment(line):

@@ -315,6 +315,12 @@ class TangentGen(ValueKinds):
             res, call = C.call_target(value, self.ctx)
             if isinstance(res, C.UserFunction):
                 return self.user_call(s, y, value, res, st)
+            if isinstance(res, C.CustomCall) and any(
+                    self.tangent_of(a, st) is not None for a in value.args):
+                raise self.info.error(
+                    value, f"'{res.name}' has a custom gradient but no forward rule",
+                    "differentiate it in reverse mode, or give the primitive a tangent "
+                    "with @srcgrad.tangent")
         selfref = y in C.names_in(value)
         ans = self.stmt_name(s, "new", f"{y}_new") if selfref else y
         expr, shared = self.tangent_expr(s, ans, value, st)
@@ -447,10 +453,13 @@ class TangentGen(ValueKinds):
         if isinstance(res, C.Primitive):
             bound = C.bind(res.rule, call, self.info)
             return self.apply_rule(res.rule, bound, y, res.module, st, s)
+        if isinstance(res, C.CustomCall):
+            return None, False
         raise self.info.error(s, "internal: user call in an expression")
 
     def apply_rule(self, rule, bound, y, module, st, s=None):
         params = [p for p in rule.params]
+        diff = C.diff_params(rule)
         tangents = {}
         any_live = False
         for p in params:
@@ -466,7 +475,7 @@ class TangentGen(ValueKinds):
                     tangents["d" + p.name] = zero()
                 continue
             t = self.tangent_of(arg, st) if isinstance(arg, gast.Name) else None
-            if t is not None and (p.name in rule.vjp or p.name == rule.inplace):
+            if t is not None and (p.name in diff or p.name == rule.inplace):
                 any_live = True
                 tangents["d" + p.name] = t
             else:
@@ -491,6 +500,7 @@ class TangentGen(ValueKinds):
             repl["np"] = name(module) if "." not in module else parse_expr(module)
         if "rt" in names and self.rt != "rt":
             repl["rt"] = name(self.rt)
+        self.program.rule_globals.update(getattr(rule, "globals", ()) or ())
         expr = _fold(replace_expr(template, **repl))
         expr = _Fold(self.rt).visit(expr)
         expr = _DropKeywordDefaults(rule, bound).visit(expr)

@@ -25,6 +25,8 @@ def library() -> RuleSet:
     python_rules.register(rules)
     math_rules.register(rules)
     numpy_rules.register(rules)
+    rules.nondiff("srcgrad.stop_gradient", "stop_gradient(x)",
+                  doc="the value passes, the gradient does not")
     return rules
 
 

@@ -58,6 +58,8 @@ class Rule:
     broadcast: frozenset = frozenset()
     nondiff: bool = False
     doc: str = ""
+    obj: object = None  # the primitive itself, for rules on user functions
+    globals: tuple = ()  # (name, object) pairs a user template reads besides np, rt, math
     inplace: str | None = None  # the parameter the primitive writes into (rt.add_at's acc)
 
     @property
@@ -138,7 +140,13 @@ class RuleSet:
         self.parent = parent
         self._rules: dict[str, Rule] = {}
         self._aliases: dict[str, str] = {}
+        self._changes = 0
 
+    @property
+    def version(self) -> tuple:
+        """Changes whenever this set or a parent gains or replaces a rule."""
+        own = (id(self), self._changes)
+        return own + (self.parent.version if self.parent is not None else ())
     # -- declaring -----------------------------------------------------
     def define(self, name, signature, vjp=None, jvp=None, broadcast=(), doc=""):
         """Declare a differentiable primitive; see the module docstring."""
@@ -183,7 +191,7 @@ class RuleSet:
         if not set(diff) <= names or (inplace is not None and inplace not in names):
             raise RuleError(f"{name}: diff or inplace names an unknown parameter")
         rule = Rule(name, params, {p: None for p in diff}, jvp, frozenset(), False, doc,
-                    inplace)
+                    inplace=inplace)
         self._add(rule)
         return rule
 
@@ -197,11 +205,21 @@ class RuleSet:
     def alias(self, name, target):
         """``name`` is the same primitive as ``target`` (np.amax is np.max)."""
         self._aliases[name] = target
+        self._changes += 1
 
-    def _add(self, rule):
-        if rule.name in self._rules:
+    def _add(self, rule, replace=False):
+        if rule.name in self._rules and not replace:
             raise RuleError(f"{rule.name} is already registered in this rule set")
         self._rules[rule.name] = rule
+        self._changes += 1
+
+    def put(self, rule: Rule):
+        """Add ``rule``, replacing this set's own rule of the same name if any."""
+        self._add(rule, replace=True)
+
+    def own(self, name: str) -> Rule | None:
+        """This set's own rule for ``name`` (not its parent's)."""
+        return self._rules.get(name)
 
     # -- looking up ----------------------------------------------------
     def get(self, name: str) -> Rule | None:

@@ -219,6 +219,53 @@ def masked_peak_loss(x, threshold):
     return np.sum(np.where(mask, x * x, 0.0)) / n + x[k]
 
 
+# -- control over the gradient ------------------------------------------------------
+# (imported here, not at the top, so that the line numbers above stay put)
+import srcgrad  # noqa: E402
+
+
+# A primitive with a registered adjoint: srcgrad inlines the template, not its body.
+def softplus(z):
+    return np.logaddexp(0.0, z)
+
+
+@srcgrad.adjoint(softplus)
+def softplus_adjoint(g, ans, z):
+    return g * np.exp(z - ans)  # sigmoid(z), from the output
+
+
+# Softplus regression through the registered adjoint.
+def softplus_regression(w, X, y):
+    p = softplus(X @ w)
+    return np.sum((p - y) ** 2)
+
+
+# log(1 + exp(x)) with a gradient supplied by hand.
+@srcgrad.custom_gradient
+def log1pexp(x):
+    e = np.exp(x)
+
+    def grad_fn(dy):
+        return dy * (1 - 1 / (1 + e))
+
+    return np.log1p(e), grad_fn
+
+
+# A recurrence through a custom_gradient function: its grad_fn goes on the tape.
+def log1pexp_chain(x, a):
+    for _ in range(3):
+        x = log1pexp(a * x)
+    return np.sum(x)
+
+
+# A gradient hook that clips the adjoint of the hidden layer.
+def clipped_hidden_loss(W, x):
+    h = np.tanh(W @ x)
+    with srcgrad.grad_of(h) as dh:
+        dh = np.clip(dh, -10.0, 10.0)
+    return np.sum(h * h)
+
+
 # -- cases -------------------------------------------------------------------------
 
 
@@ -268,6 +315,9 @@ CASES = [
                                            _normal(r, 4, 2), _normal(r, 3))),
     Golden(softmax_cross_entropy, 0, lambda r: (_normal(r, 4, 3), np.array([0, 2, 1, 2]))),
     Golden(masked_peak_loss, 0, lambda r: (_distinct(r, 6), 0.1)),
+    Golden(softplus_regression, 0, lambda r: (_normal(r, 3), _normal(r, 5, 3), _normal(r, 5))),
+    Golden(log1pexp_chain, (0, 1), lambda r: (_normal(r, 4), r.uniform(0.5, 1.5))),
+    Golden(clipped_hidden_loss, (0, 1), lambda r: (_normal(r, 3, 4), _normal(r, 4))),
 ]
 
 CASES_BY_NAME = {case.name: case for case in CASES}
