@@ -264,3 +264,11 @@ def test_forward_source_is_readable():
     assert "_dot" in second and "def recurrence_vjp_jvp" in second
     with pytest.raises(srcgrad.SrcgradError, match="mode"):
         srcgrad.source(recurrence, mode="sideways")
+
+
+def test_check_grads_forward_mode(data):
+    W, x = data
+    srcgrad.check_grads(mlp, (W, x), modes=("fwd",), wrt=(0, 1))
+    srcgrad.check_grads(mlp, (W, x), order=2, modes=("fwd", "rev"), wrt=1)
+    srcgrad.check_grads(recurrence, (0.7, 0.3), modes=("fwd", "rev"))
+
