@@ -271,7 +271,7 @@ def _one(recipe, out, args, report):
     try:
         with open(out, encoding="utf-8") as fh:
             old = fh.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         old = None
     except (OSError, UnicodeDecodeError) as exc:
         report.error(f"srcgrad: error: cannot read {out}: {exc}")

@@ -275,8 +275,14 @@ class Loader:
                               f"{'.' * b.level}{b.module}")
 
     def _from_star(self, module, name, seen):
-        for mod, level, _node in reversed(module.star_imports):
-            target = self.module_value(module, mod, level)
+        for mod, level, node in reversed(module.star_imports):
+            try:
+                target = self.module_value(module, mod, level)
+            except Unresolvable as exc:
+                raise Unresolvable(
+                    f"'{name}' is not defined in {module.base}; it may come from `from "
+                    f"{'.' * level}{mod} import *` at {module.where(node)}, but {exc.why}"
+                ) from None
             try:
                 if isinstance(target, StaticModule):
                     if name.startswith("_"):
