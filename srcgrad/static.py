@@ -194,6 +194,19 @@ class StaticModule:
         return TransformError(message, self.filename, node.lineno, node.col_offset, line, hint)
 
 
+class _AbsentArrayModule(types.ModuleType):
+    """cupy where it is not installed: its functions are known by name only.
+
+    The rules for ``cupy.tanh`` are those of ``numpy.tanh``, so code written
+    for cupy can be differentiated on a machine without a GPU.
+    """
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return _AbsentArrayModule(f"{self.__name__}.{attr}")
+
+
 class Loader:
     """User files read so far, and how module names map to them.
 
@@ -260,7 +273,9 @@ class Loader:
                 return LocalValue(module, name, f"an async function ({module.where(b.node)})")
             return LocalFunction(module, name, b.node)
         if b.kind == "value":
-            return LocalValue(module, name, f"a value assigned at {module.where(b.node)}")
+            what = "a lambda" if isinstance(getattr(b.node, "value", None), ast.Lambda) else \
+                "a value"
+            return LocalValue(module, name, f"{what} assigned at {module.where(b.node)}")
         if b.kind == "class":
             return LocalValue(module, name, f"a class defined at {module.where(b.node)}")
         if b.kind == "conditional":
@@ -307,6 +322,10 @@ class Loader:
                                f"next to {module.base}")
         try:
             return importlib.import_module(name)
+        except ImportError as exc:
+            if name.split(".")[0] == "cupy":
+                return _AbsentArrayModule(name)  # gradients for a GPU, made on a CPU machine
+            raise Unresolvable(f"module '{name}' cannot be imported ({exc})") from None
         except Exception as exc:  # noqa: BLE001 - any failure means: cannot be resolved
             raise Unresolvable(f"module '{name}' cannot be imported ({type(exc).__name__}: "
                                f"{exc})") from None

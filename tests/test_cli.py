@@ -468,3 +468,11 @@ def test_docs_show_the_committed_example():
     model = (ROOT / "examples" / "mlp.py").read_text()
     shown = doc.split("```python norun\n")[1].split("```")[0]
     assert "def loss(" in shown and shown in model, "docs/cli.md shows an old mlp.py"
+
+
+def test_cupy_code_is_differentiated_without_cupy(tmp_path):
+    (tmp_path / "gpu.py").write_text(
+        "import cupy as cp\n\n\ndef f(x):\n    return cp.sum(cp.tanh(x) * x)\n")
+    proc = srcgrad("gpu.py", "--stdout", cwd=tmp_path, check_rc=0)
+    assert "import cupy as cp\n" in proc.stdout
+    assert "cp.tanh(x)" in proc.stdout and "np." not in proc.stdout
