@@ -228,7 +228,7 @@ def build(recipe, out_path=None, rules=None):
     order = {n: i for i, n in enumerate(entries)}
     program.functions.sort(key=lambda item: order.get(item[0], len(order)))
     body = program.source()
-    imports = _imports(program, body, _module_ref(out_dir))
+    imports = _imports(program, body, _module_ref(out_dir), out_dir)
     helpers = ""
     if recipe.standalone:
         body, helpers, extra = inline_runtime(body, imports)
@@ -236,19 +236,21 @@ def build(recipe, out_path=None, rules=None):
     elif re.search(r"\brt\.", body):
         imports.append("from srcgrad import runtime as rt")
     used = _referenced(body + helpers)
-    text = _import_block(imports, used) + "\n\n\n" + body + ("\n\n" + helpers if helpers else "")
+    text = _merge_from_imports(_import_block(imports, used)) + "\n\n\n" + body
+    if helpers:
+        text += "\n\n" + helpers
     return _header(recipe, [f.name for f in chosen], out_dir, text) + text, [
         f.name for f in chosen]
 
 
-def _imports(program, body, module_ref):
+def _imports(program, body, module_ref, out_dir):
     lines, seen = [], {}
     generated = {n for n, _ in program.functions}
     for res, fd in program.resolvers:
         wanted = [n for n in _free_globals(fd) if n not in generated] + sorted(
             res.used_globals)
         for n in wanted:
-            line = res.import_line(n, module_ref)
+            line = res.import_line(n, module_ref, out_dir)
             if line is None:
                 continue
             if n in seen and seen[n] != line:
@@ -264,6 +266,21 @@ def _imports(program, body, module_ref):
     if re.search(r"\bmath\.", body) and "math" not in seen:
         lines.append("import math")
     return lines
+
+
+def _merge_from_imports(block):
+    """``from m import a`` and ``from m import b`` on consecutive lines become one line."""
+    out = []
+    for line in block.split("\n"):
+        m = re.fullmatch(r"from (\S+) import (.+)", line)
+        prev = re.fullmatch(r"from (\S+) import (.+)", out[-1]) if out else None
+        if m and prev and m.group(1) == prev.group(1):
+            merged = f"{prev.group(0)}, {m.group(2)}"
+            if len(merged) <= 100:
+                out[-1] = merged
+                continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def _header(recipe, names, out_dir, text):

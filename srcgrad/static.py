@@ -452,11 +452,14 @@ class StaticResolver(Resolver):
                             (), fn.name)
 
     # -- what the generated file imports ------------------------------------------
-    def import_line(self, name, module_ref):
-        """The line giving the generated file the global ``name``, None for builtins.
+    def import_line(self, name, module_ref, out_dir):
+        """The line giving the generated file in ``out_dir`` the global ``name``.
 
-        ``module_ref(static_module)`` is how the generated file imports a user
-        module (``model`` or ``.model``).
+        None for a builtin.  ``module_ref(static_module)`` is how that file
+        imports a user module (``model`` or ``.model``).  Imports are copied
+        as the user wrote them where they still work (libraries always, user
+        modules when the file sits beside its source); other names are taken
+        from the user's module.
         """
         b = self.module.bindings.get(name)
         if b is None:
@@ -469,21 +472,16 @@ class StaticResolver(Resolver):
                     f"{self.module.base}: name '{name}' is used but never defined") from None
             except Unresolvable:
                 pass
-            return f"from {module_ref(self.module)} import {name}"
-        if b.kind == "import":
-            alias = next(a.asname or a.name.split(".")[0] for a in b.node.names
-                         if (a.asname or a.name.split(".")[0]) == name)
-            full = next(a.name for a in b.node.names
-                        if (a.asname or a.name.split(".")[0]) == name)
-            if self.loader.user_file(self.module, full, 0) is not None:
-                return f"from {module_ref(self.module)} import {name}"
-            asname = next(a.asname for a in b.node.names
-                          if (a.asname or a.name.split(".")[0]) == name)
-            return f"import {full}" if asname in (None, full) else f"import {full} as {alias}"
-        if b.kind == "from" and not b.level and \
-                self.loader.user_file(self.module, b.module, 0) is None:
-            return f"from {b.module} import {b.attr}" if b.attr == name else \
-                f"from {b.module} import {b.attr} as {name}"
+        beside = os.path.dirname(self.module.path) == os.path.abspath(out_dir)
+        if b is not None and b.kind == "import":
+            a = next(a for a in b.node.names if (a.asname or a.name.split(".")[0]) == name)
+            if beside or self.loader.user_file(self.module, a.name, 0) is None:
+                return f"import {a.name}" if a.asname in (None, a.name) else (
+                    f"import {a.name} as {a.asname}")
+        if b is not None and b.kind == "from":
+            if beside or not b.level and self.loader.user_file(self.module, b.module, 0) is None:
+                return f"from {'.' * b.level}{b.module} import {b.attr}" + (
+                    "" if b.attr == name else f" as {name}")
         return f"from {module_ref(self.module)} import {name}"
 
 

@@ -476,3 +476,17 @@ def test_cupy_code_is_differentiated_without_cupy(tmp_path):
     proc = srcgrad("gpu.py", "--stdout", cwd=tmp_path, check_rc=0)
     assert "import cupy as cp\n" in proc.stdout
     assert "cp.tanh(x)" in proc.stdout and "np." not in proc.stdout
+
+
+def test_internal_error_is_reported_as_a_bug(project, monkeypatch, capsys):
+    from srcgrad import cli, gradfile
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(gradfile, "build", broken)
+    assert cli.main([str(project / "model.py")]) == cli.INTERNAL
+    err = capsys.readouterr().err
+    assert err.startswith("srcgrad: internal error (a bug in srcgrad")
+    assert "RuntimeError: boom" in err
+    assert not (project / "model_grad.py").exists()
