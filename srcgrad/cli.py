@@ -252,8 +252,10 @@ def _one(recipe, out, args, report):
         for e in exc.errors:
             report.error(str(e))
         n = len(exc.errors)
+        hint = "" if recipe.functions else (
+            f" (to differentiate only some functions, name them: srcgrad {recipe.source} FUNC)")
         report.error(f"srcgrad: error: {recipe.source}: {n} function{'s' * (n != 1)} could "
-                     "not be differentiated; nothing written")
+                     f"not be differentiated; nothing written{hint}")
         return ERROR
     except TransformError as exc:  # located: file:line:col, the line, a caret
         report.error(str(exc))

@@ -98,7 +98,7 @@ class StaticModule:
         self.path = os.path.abspath(path)
         self.filename = path
         if text is None:
-            with open(path, encoding="utf-8") as fh:
+            with open(path, encoding="utf-8-sig") as fh:
                 text = fh.read()
         self.text = text
         self.lines = text.splitlines(True)
