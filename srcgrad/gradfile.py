@@ -103,11 +103,13 @@ def body_hash(body):
 
 
 def split_header(text):
-    """(header lines, the rest) of a file: the header is its leading comment block."""
+    """(header lines, the rest) of a file: the leading comments, to the hash line."""
     lines = text.splitlines(True)
     n = 0
     while n < len(lines) and lines[n].startswith("#"):
         n += 1
+        if lines[n - 1].startswith(_HASH):
+            break
     return lines[:n], "".join(lines[n:])
 
 

@@ -499,3 +499,12 @@ def test_internal_error_is_reported_as_a_bug(project, monkeypatch, capsys):
     assert err.startswith("srcgrad: internal error (a bug in srcgrad")
     assert "RuntimeError: boom" in err
     assert not (project / "model_grad.py").exists()
+
+
+def test_comment_added_below_the_header_counts_as_an_edit(project):
+    srcgrad("model.py", "loss", cwd=project, check_rc=0)
+    out = project / "model_grad.py"
+    head, rest = out.read_text().split("\nimport", 1)
+    out.write_text(head + "\n# tweaked by hand\nimport" + rest)
+    proc = srcgrad("model.py", "loss", cwd=project, check_rc=2)
+    assert "edited by hand" in proc.stderr
