@@ -178,10 +178,11 @@ def _select(module, names):
 
 def _wrt_for(module, fn, wrt):
     args = fn.args
-    if args.vararg or args.kwarg or args.kwonlyargs:
-        raise module.error(fn, f"cannot differentiate '{fn.name}': it takes *args, **kwargs or "
-                               "keyword-only parameters", "give it plain positional parameters")
-    params = [a.arg for a in args.posonlyargs + args.args]
+    if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+        raise module.error(fn, f"cannot differentiate '{fn.name}': it takes *args, **kwargs, "
+                               "keyword-only or positional-only parameters",
+                           "give it plain positional parameters")
+    params = [a.arg for a in args.args]
     if not wrt:
         if not params:
             raise module.error(fn, f"'{fn.name}' has no parameters to differentiate with "

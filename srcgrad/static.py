@@ -24,6 +24,7 @@ import ast
 import builtins
 import dataclasses
 import importlib
+import io
 import os
 import types
 
@@ -101,7 +102,7 @@ class StaticModule:
             with open(path, encoding="utf-8-sig") as fh:
                 text = fh.read()
         self.text = text
-        self.lines = text.splitlines(True)
+        self.lines = io.StringIO(text).readlines()  # split as ast counts lines
         try:
             self.tree = ast.parse(text, filename=path)
         except SyntaxError as exc:
