@@ -313,6 +313,21 @@ class Loader:
                 continue
         raise KeyError(name)
 
+    def star_library(self, module, name):
+        """The library whose ``*`` import in ``module`` provides ``name``, or None."""
+        for mod, level, _ in reversed(module.star_imports):
+            try:
+                target = self.module_value(module, mod, level)
+            except Unresolvable:
+                return None
+            if isinstance(target, StaticModule):
+                return None
+            exported = getattr(target, "__all__", None) or [
+                n for n in dir(target) if not n.startswith("_")]
+            if name in exported:
+                return mod
+        return None
+
     def module_value(self, module, name, level):
         """A user module (a StaticModule) or an imported library module."""
         found = self.user_file(module, name, level)
@@ -473,6 +488,9 @@ class StaticResolver(Resolver):
                     f"{self.module.base}: name '{name}' is used but never defined") from None
             except Unresolvable:
                 pass
+            library = self.loader.star_library(self.module, name)
+            if library:
+                return f"from {library} import {name}"
         beside = os.path.dirname(self.module.path) == os.path.abspath(out_dir)
         if b is not None and b.kind == "import":
             a = next(a for a in b.node.names if (a.asname or a.name.split(".")[0]) == name)

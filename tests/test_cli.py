@@ -62,6 +62,25 @@ def srcgrad(*args, cwd, check_rc=None):
 
 
 @pytest.fixture
+def in_process(monkeypatch, capsys):
+    """``srcgrad(...)`` run by calling ``srcgrad.cli.main`` here: for the cheap checks."""
+    from srcgrad import cli
+
+    def run(*args, cwd, check_rc=None):
+        monkeypatch.chdir(cwd)
+        try:
+            rc = cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse: --help, usage errors
+            rc = exc.code
+        out, err = capsys.readouterr()
+        if check_rc is not None:
+            assert rc == check_rc, out + err
+        return subprocess.CompletedProcess(args, rc, out, err)
+
+    return run
+
+
+@pytest.fixture
 def project(tmp_path):
     (tmp_path / "model.py").write_text(MODEL)
     (tmp_path / "helpers.py").write_text(HELPERS)
@@ -363,8 +382,8 @@ def test_missing_function(project):
     assert "--wrt V: not a parameter of 'loss' (W, b, x)" in proc.stderr
 
 
-def test_missing_file(tmp_path):
-    proc = srcgrad("nope.py", cwd=tmp_path, check_rc=2)
+def test_missing_file(tmp_path, in_process):
+    proc = in_process("nope.py", cwd=tmp_path, check_rc=2)
     assert "srcgrad: error: nope.py: no such file" in proc.stderr
 
 
@@ -400,32 +419,32 @@ def test_unwritable_output_directory(project):
     assert "Traceback" not in proc.stderr
 
 
-def test_forward_mode_not_available_yet(project):
-    proc = srcgrad("model.py", "--mode", "forward", cwd=project, check_rc=2)
+def test_forward_mode_not_available_yet(project, in_process):
+    proc = in_process("model.py", "--mode", "forward", cwd=project, check_rc=2)
     assert "--mode forward is not available yet" in proc.stderr
 
 
-def test_usage_errors(project):
-    proc = srcgrad(cwd=project, check_rc=2)
+def test_usage_errors(project, in_process):
+    proc = in_process(cwd=project, check_rc=2)
     assert "name a Python file" in proc.stderr
-    proc = srcgrad("model.py", "not-a-name", cwd=project, check_rc=2)
+    proc = in_process("model.py", "not-a-name", cwd=project, check_rc=2)
     assert "neither a .py file nor a function name" in proc.stderr
-    proc = srcgrad("model_grad.py", cwd=project, check_rc=2)  # missing
-    srcgrad("model.py", cwd=project, check_rc=0)
-    proc = srcgrad("model_grad.py", cwd=project, check_rc=2)
+    proc = in_process("model_grad.py", cwd=project, check_rc=2)  # missing
+    in_process("model.py", cwd=project, check_rc=0)
+    proc = in_process("model_grad.py", cwd=project, check_rc=2)
     assert "is a file srcgrad generated" in proc.stderr
 
 
 # -- conventions ----------------------------------------------------------------------------
-def test_help_quiet_and_rules(project):
-    proc = srcgrad("--help", cwd=project, check_rc=0)
+def test_help_quiet_and_rules(project, in_process):
+    proc = in_process("--help", cwd=project, check_rc=0)
     assert "examples:" in proc.stdout and "srcgrad model.py loss --wrt W,b" in proc.stdout
     assert "exit status:" in proc.stdout
-    proc = srcgrad("model.py", "-q", cwd=project, check_rc=0)
+    proc = in_process("model.py", "-q", cwd=project, check_rc=0)
     assert proc.stderr == "" and proc.stdout == ""
-    proc = srcgrad("rules", cwd=project, check_rc=0)
+    proc = srcgrad("rules", cwd=project, check_rc=0)  # the real command
     assert any(line.startswith("numpy.tanh ") for line in proc.stdout.splitlines())
-    proc = srcgrad("rules", "--markdown", cwd=project, check_rc=0)
+    proc = in_process("rules", "--markdown", cwd=project, check_rc=0)
     assert proc.stdout.startswith("# Supported primitives")
 
 
@@ -508,3 +527,25 @@ def test_comment_added_below_the_header_counts_as_an_edit(project):
     out.write_text(head + "\n# tweaked by hand\nimport" + rest)
     proc = srcgrad("model.py", "loss", cwd=project, check_rc=2)
     assert "edited by hand" in proc.stderr
+
+
+def test_star_import_of_a_library_and_main_guard(tmp_path, in_process):
+    (tmp_path / "star.py").write_text(textwrap.dedent("""\
+        from numpy import *
+
+
+        def f(x):
+            return sum(tanh(x) * x)
+
+
+        if __name__ == "__main__":
+            f = None  # runs only as a script: f stays the function above
+    """))
+    proc = in_process("star.py", "--stdout", cwd=tmp_path, check_rc=0)
+    assert "from numpy import sum, tanh\n" in proc.stdout
+    assert "rt.sum_grad(" in proc.stdout  # sum is numpy's sum, not the builtin
+    namespace = {}
+    exec(proc.stdout, namespace)
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(namespace["f_vjp"](x)[1],
+                               numeric_grad(lambda x: np.sum(np.tanh(x) * x), (x,)), rtol=1e-6)
