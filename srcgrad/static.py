@@ -39,9 +39,10 @@ from srcgrad.transforms.parser import parse_source
 class Unresolvable(Exception):
     """A name whose meaning cannot be known without running the module."""
 
-    def __init__(self, why):
+    def __init__(self, why, hint=""):
         super().__init__(why)
         self.why = why
+        self.hint = hint
 
 
 @dataclasses.dataclass
@@ -97,16 +98,17 @@ class StaticModule:
 
     def __init__(self, path, text=None):
         self.path = os.path.abspath(path)
-        self.filename = path
+        rel = os.path.relpath(self.path)
+        self.filename = path if not os.path.isabs(path) or rel.startswith("..") else rel
         if text is None:
             with open(path, encoding="utf-8-sig") as fh:
                 text = fh.read()
         self.text = text
         self.lines = io.StringIO(text).readlines()  # split as ast counts lines
         try:
-            self.tree = ast.parse(text, filename=path)
+            self.tree = ast.parse(text, filename=self.filename)
         except SyntaxError as exc:
-            raise TransformError(f"syntax error: {exc.msg}", path, exc.lineno or 1,
+            raise TransformError(f"syntax error: {exc.msg}", self.filename, exc.lineno or 1,
                                  max((exc.offset or 1) - 1, 0), exc.text or "",
                                  "fix the syntax error; srcgrad reads the file as Python") from None
         self.bindings = {}
@@ -297,8 +299,8 @@ class Loader:
             except Unresolvable as exc:
                 raise Unresolvable(
                     f"'{name}' is not defined in {module.base}; it may come from `from "
-                    f"{'.' * level}{mod} import *` at {module.where(node)}, but {exc.why}"
-                ) from None
+                    f"{'.' * level}{mod} import *` at {module.where(node)}, but {exc.why}",
+                    exc.hint) from None
             try:
                 if isinstance(target, StaticModule):
                     if name.startswith("_"):
@@ -341,7 +343,9 @@ class Loader:
         except ImportError as exc:
             if name.split(".")[0] == "cupy":
                 return _AbsentArrayModule(name)  # gradients for a GPU, made on a CPU machine
-            raise Unresolvable(f"module '{name}' cannot be imported ({exc})") from None
+            raise Unresolvable(f"module '{name}' cannot be imported ({exc})",
+                               f"install {name.split('.')[0]} where srcgrad runs (for the "
+                               "pre-commit hook: additional_dependencies)") from None
         except Exception as exc:  # noqa: BLE001 - any failure means: cannot be resolved
             raise Unresolvable(f"module '{name}' cannot be imported ({type(exc).__name__}: "
                                f"{exc})") from None
@@ -437,9 +441,9 @@ class StaticResolver(Resolver):
         except Unresolvable as exc:
             raise info.error(
                 func, f"cannot resolve '{path}' without running {self.module.base}: {exc.why}",
-                "define or import it unconditionally at module level (`from numpy import "
-                "tanh`, `def helper(...)`), or differentiate from Python with srcgrad.grad, "
-                "which sees the running module") from None
+                exc.hint or "define or import it unconditionally at module level (`from numpy "
+                "import tanh`, `def helper(...)`), or differentiate from Python with "
+                "srcgrad.grad, which sees the running module") from None
         if isinstance(obj, LocalFunction):
             return self.static_function(obj, info, func)
         if isinstance(obj, LocalValue):
