@@ -8,6 +8,7 @@
 
 from srcgrad.api import grad, source, value_and_grad, vjp
 from srcgrad.errors import SrcgradError, TransformError
+from srcgrad.higher import hessian, hvp, jacobian, jvp
 
 __version__ = "0.1.0"
 
@@ -16,6 +17,10 @@ __all__ = [
     "value_and_grad",
     "vjp",
     "source",
+    "jvp",
+    "hvp",
+    "hessian",
+    "jacobian",
     "SrcgradError",
     "TransformError",
     "__version__",

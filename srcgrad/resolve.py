@@ -167,6 +167,11 @@ class Resolver:
             obj in (len, range, int, bool, print, isinstance, round, str, slice)
         ):
             return NonDiff()
+        if isinstance(obj, types.FunctionType) and obj.__module__ == "srcgrad.runtime":
+            raise info.error(
+                func, f"srcgrad.runtime.{obj.__name__} has no forward rule yet",
+                "higher derivatives of this function are not supported; use finite "
+                "differences of srcgrad.grad for now")
         if isinstance(obj, types.FunctionType):
             return self.user_function(obj, info, func)
         mod, nm = getattr(obj, "__module__", None), getattr(obj, "__name__", None)

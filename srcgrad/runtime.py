@@ -548,7 +548,9 @@ def einsum_jvp(subscripts, doperands, operands):
 
 
 def shape_arg(args):
-    """``x.reshape(3, 4)`` and ``x.reshape((3, 4))`` both give ``(3, 4)``."""
+    """``x.reshape(3, 4)`` and ``x.reshape((3, 4))`` both give ``(3, 4)``; ``-1`` gives ``-1``."""
+    if isinstance(args, (int, np.integer)):
+        return args
     if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
         return tuple(args[0])
     return tuple(args)
@@ -787,3 +789,30 @@ def solve_grad_a(gb, ans, b):
     if np.ndim(b) == 1:
         return -np.multiply.outer(gb, ans)
     return -np.matmul(gb, np.swapaxes(ans, -1, -2))
+
+
+# ---------------------------------------------------------------------------
+# Forward mode (transforms/tangent.py and srcgrad/rules/runtime_rules.py).
+# ---------------------------------------------------------------------------
+
+
+def copy(t):
+    """A private copy of a tangent about to be written in place."""
+    if isinstance(t, list):
+        return list(t)
+    return t.copy() if hasattr(t, "copy") else t
+
+
+def div0(x):
+    """``1 / x`` with 0 where ``x == 0``: the derivative of :func:`log0`."""
+    if type(x) in _SCALARS:
+        return 1.0 / x if x != 0 else 0.0
+    return np.where(x == 0, 0, 1 / np.where(x == 0, 1, x))
+
+
+def select_tangent(dxs, xs, ans):
+    """Tangent of ``max(xs)``/``min(xs)`` = ``ans`` for a list: the picked item's."""
+    for k, v in enumerate(xs):
+        if v is ans or (np.ndim(v) == 0 and v == ans):
+            return dxs[k]
+    return zeros_like(ans)

@@ -152,8 +152,27 @@ def effects(stmt, ctx):
                 call.func.attr == "append" and isinstance(call.func.value, gast.Name):
             lst = call.func.value.id
             return Effects([lst], [lst] + _local(names_in(call.args[0]), ctx))
+        if isinstance(call, gast.Call) and _is_pop(call, ctx):
+            return Effects([call.func.value.id], [])
+        path = dotted(call.func) if isinstance(call, gast.Call) else None
+        if path and "." in path and path.split(".")[0] not in ctx.locals:
+            res, bound_call = call_target(call, ctx)
+            rule = getattr(res, "rule", None)
+            if rule is not None and rule.inplace is not None:
+                bound = bind(rule, bound_call, ctx.info)
+                acc = bound[rule.inplace]
+                if isinstance(acc, gast.Name):
+                    uses = [n for p in rule.vjp for n in names_in(bound.get(p))]
+                    return Effects([acc.id], _local([acc.id] + uses, ctx))
         return Effects([], [])
     return Effects([], [])
+
+
+def _is_pop(call, ctx):
+    """``lst.pop()`` on a local list (generated code's tapes)."""
+    f = call.func
+    return isinstance(f, gast.Attribute) and f.attr == "pop" and isinstance(
+        f.value, gast.Name) and f.value.id in ctx.locals and not call.args
 
 
 def _local(names, ctx):
@@ -185,6 +204,8 @@ def value_uses(value, ctx):
         return names_in(value.value)
     if isinstance(value, (gast.Tuple, gast.List)):
         return [n for e in value.elts for n in names_in(e)]
+    if isinstance(value, gast.Call) and _is_pop(value, ctx):
+        return [value.func.value.id]
     if isinstance(value, gast.Call):
         res, call = call_target(value, ctx)
         if isinstance(res, NonDiff) or (isinstance(res, Primitive) and res.rule.nondiff):

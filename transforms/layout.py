@@ -82,6 +82,8 @@ def wrap_line(line, limit=LIMIT):
             open_at, close = open_at + 1, close - 1
             inner = line[open_at + 1:close]
         parts = _split_top(inner)
+        if _comprehension(inner):
+            continue  # ``t, c`` in ``for t, c in ...`` is not a list of arguments
         if not parts or (len(parts) < 2 and len(line) - len(line[close:]) < limit):
             continue
         if len(parts) == 1:
@@ -91,6 +93,24 @@ def wrap_line(line, limit=LIMIT):
             body = "\n".join(wrap_line(f"{indent}    {p},", limit) for p in parts)
         return f"{line[:open_at + 1]}\n{body}\n{indent}{line[close:]}"
     return line
+
+
+def _comprehension(inner):
+    """True when ``inner`` (a bracket's contents) is a comprehension at its top level."""
+    depth = 0
+    quote = None
+    for i, ch in enumerate(inner):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and inner.startswith(" for ", i):
+            return True
+    return False
 
 
 def wrap_comment(indent, text, location, limit=LIMIT):

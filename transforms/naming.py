@@ -51,10 +51,20 @@ class Namer:
             self._adjoints[primal] = name
         return self._adjoints[primal]
 
+    def tangent(self, primal, suffix):
+        """A tangent named ``primal + suffix`` (``x_dot``), stable per primal."""
+        key = (primal, suffix)
+        if key not in self._adjoints:
+            name = primal + suffix
+            name = self.new(name + "_") if name in self.taken else name
+            self.taken.add(name)
+            self._adjoints[key] = name
+        return self._adjoints[key]
+
     def bind_adjoint(self, primal, adjoint):
         """Use the existing name ``adjoint`` (a parameter) as the adjoint of ``primal``."""
         self.taken.add(adjoint)
         self._adjoints[primal] = adjoint
 
     def adjoints(self):
-        return dict(self._adjoints)
+        return {k: v for k, v in self._adjoints.items() if isinstance(k, str)}

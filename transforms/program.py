@@ -21,8 +21,11 @@ _PLACEHOLDER = "__srcgrad_docstring__"
 
 
 class Program:
-    def __init__(self, rt="rt"):
+    def __init__(self, rt="rt", tangent_suffix=None):
         self.rt = rt
+        # forward mode names the tangent of x dx, or x + suffix (x_dot) when x's own name
+        # may already be an adjoint (differentiating generated reverse-mode code)
+        self.tangent_suffix = tangent_suffix
         self.functions = []  # (name, FunctionDef) in output order
         self.requests = {}
         self.names = Namer({rt})
@@ -144,6 +147,53 @@ class Program:
             bwd_name, self._args([saved_name, seed]), bdoc, bwd_body)))
         self.resolvers.append((user.resolver, user.fndef))
         return fwd_name, bwd_name
+
+    # -- forward mode ----------------------------------------------------
+    def jvp_function(self, fndef, info, resolver, wrt, fname=None, scalar_params=(),
+                     list_params=()):
+        """Generate ``<f>_jvp(params..., d<wrt>...)`` returning ``(value, tangent)``."""
+        from .tangent import TangentGen
+
+        fn, ctx = self._prepare(fndef, info, resolver)
+        params = self._params(fn)
+        gen = TangentGen(fn, ctx, wrt, self, scalar_params, list_params)
+        tparams = [gen.tan(p) for p in wrt]
+        for t in tparams:
+            fn.namer.reserve(t)
+        body, tan = gen.generate()
+        ret = fn.body[-1].value
+        body.append(gast.Return(value=gast.Tuple(elts=[ret, tan], ctx=gast.Load())))
+        fname = fname or self.names.new(f"{fn.name}_jvp")
+        doc = (f"Return {fn.name}({', '.join(params)}) and its Jacobian-vector product with "
+               f"the tangents {', '.join(tparams)} of {', '.join(wrt)}.")
+        func = self._function(fname, self._args(params + tparams), doc, body)
+        self.functions.insert(0, (fname, func))
+        self.resolvers.append((resolver, fndef))
+        return fname
+
+    def request_jvp(self, user, active, lists=()):
+        """The forward-mode version of a callee for the given active parameter positions."""
+        from .tangent import TangentGen
+
+        key = ("jvp", user.key, active, lists)
+        if key in self.requests:
+            return self.requests[key]
+        jvp_name = self.names.new(f"{user.name}_jvp")
+        self.requests[key] = jvp_name
+        fn, ctx = self._prepare(user.fndef, user.info, user.resolver,
+                                getattr(user, "local_functions", None))
+        params = self._params(fn)
+        wrt = [params[i] for i in active]
+        gen = TangentGen(fn, ctx, wrt, self, (), [params[i] for i in lists])
+        tparams = [gen.tan(p) for p in wrt]
+        body, tan = gen.generate()
+        ret = fn.body[-1].value
+        body.append(gast.Return(value=gast.Tuple(elts=[ret, tan], ctx=gast.Load())))
+        doc = f"Forward mode of {fn.name}: its value and its tangent along {', '.join(tparams)}."
+        self.functions.append((jvp_name, self._function(jvp_name, self._args(params + tparams),
+                                                        doc, body)))
+        self.resolvers.append((user.resolver, user.fndef))
+        return jvp_name
 
     def _function(self, fname, args, doc, body):
         body = [gast.Expr(value=gast.Constant(value=doc, kind=None))] + body

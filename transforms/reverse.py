@@ -404,6 +404,9 @@ class ReverseGen(ValueKinds, ForwardSweep):
     def rule_contribs(self, rule, bound, y, g, module, out):
         res = []
         for param, template in rule.vjp.items():
+            if template is None:
+                raise self.info.error(self._stmt, f"{rule.name} has no reverse-mode rule",
+                                      "differentiate it in forward mode")
             arg = bound.get(param)
             p = rule.param(param)
             if p.kind == "varargs":

@@ -58,6 +58,7 @@ class Rule:
     broadcast: frozenset = frozenset()
     nondiff: bool = False
     doc: str = ""
+    inplace: str | None = None  # the parameter the primitive writes into (rt.add_at's acc)
 
     @property
     def short(self) -> str:
@@ -163,6 +164,26 @@ class RuleSet:
             raise RuleError(
                 f"{name}: broadcast names unknown parameters {sorted(broadcast - names)}")
         rule = Rule(name, params, vjp, jvp, broadcast, False, doc)
+        self._add(rule)
+        return rule
+
+    def define_forward(self, name, signature, jvp, diff, inplace=None, doc=""):
+        """Declare a primitive with a forward (jvp) rule only.
+
+        ``diff`` names the parameters the output depends on differentiably.
+        Used for the runtime helpers that generated code calls, so that
+        forward mode can differentiate generated reverse-mode code.
+        """
+        _, params = parse_signature(signature)
+        names = {p.name for p in params}
+        unknown = _free_names(jvp) - (names | TEMPLATE_SPECIAL | TEMPLATE_GLOBALS) - {
+            "d" + n for n in names}
+        if unknown:
+            raise RuleError(f"{name}: jvp template uses unknown names {sorted(unknown)}")
+        if not set(diff) <= names or (inplace is not None and inplace not in names):
+            raise RuleError(f"{name}: diff or inplace names an unknown parameter")
+        rule = Rule(name, params, {p: None for p in diff}, jvp, frozenset(), False, doc,
+                    inplace)
         self._add(rule)
         return rule
 
