@@ -27,7 +27,8 @@ srcgrad reads FILE.py as text: it never imports or runs it. Names are
 resolved from the file's imports (import numpy as np, from numpy import
 tanh), its module-level functions and constants, and sibling modules in the
 same directory or package. The generated file defines <func>_vjp(params...,
-dout=1.0) returning (value, gradient) for each function.
+dout=1.0) returning (value, gradient) for each function, or with --mode
+forward <func>_jvp(params..., tangents...) returning (value, tangent).
 """
 
 EPILOG = """\
@@ -92,7 +93,8 @@ def _parser(prog):
                    help="parameters to differentiate with respect to (default: each "
                         "function's first parameter)")
     p.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
-                   help="reverse mode (vector-Jacobian products, the default) or forward mode")
+                   help="reverse mode (vector-Jacobian products, <func>_vjp; the default) "
+                        "or forward mode (Jacobian-vector products, <func>_jvp)")
     out = p.add_mutually_exclusive_group()
     out.add_argument("-o", "--output", metavar="OUT",
                      help="write to OUT instead of FILE_grad.py (one source file only)")

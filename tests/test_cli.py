@@ -419,9 +419,20 @@ def test_unwritable_output_directory(project):
     assert "Traceback" not in proc.stderr
 
 
-def test_forward_mode_not_available_yet(project, in_process):
-    proc = in_process("model.py", "--mode", "forward", cwd=project, check_rc=2)
-    assert "--mode forward is not available yet" in proc.stderr
+def test_forward_mode(project):
+    srcgrad("model.py", "loss", "--wrt", "W,b", "--mode", "forward", cwd=project, check_rc=0)
+    text = (project / "model_grad.py").read_text()
+    assert "from model.py, forward mode: loss with respect to W, b." in text
+    assert "# srcgrad-command: srcgrad model.py loss --wrt W,b --mode forward\n" in text
+    mod = import_file(project / "model_grad.py")
+    W, b, x = _inputs()
+    rng = np.random.default_rng(5)
+    dW, db = rng.normal(size=W.shape), rng.normal(size=b.shape)
+    value, tangent = mod.loss_jvp(W, b, x, dW, db)
+    gW, gb = numeric_grad(_reference_loss, (W, b, x), wrt=(0, 1))
+    assert np.isclose(value, _reference_loss(W, b, x))
+    assert np.isclose(tangent, np.sum(gW * dW) + np.sum(gb * db), rtol=1e-6)
+    srcgrad("--sync", "--check", "model.py", cwd=project, check_rc=0)
 
 
 def test_usage_errors(project, in_process):
