@@ -157,6 +157,11 @@ class Resolver:
         except (KeyError, AttributeError):
             raise info.error(func, f"name '{path}' is not defined",
                              "define or import it at module level") from None
+        return self.classify(obj, path, module_alias, func, info)
+
+    def classify(self, obj, path, module_alias, func, info):
+        """What calling ``obj`` (found as ``path``) means: a primitive, a constant, a callee."""
+        parts = path.split(".")
         rule_name = self.rule_name(obj, parts)
         if rule_name is not None:
             rule = self.rules.get(rule_name)

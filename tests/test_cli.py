@@ -1,0 +1,565 @@
+"""The ``srcgrad`` command, run for real in subprocesses on files in a temporary directory.
+
+Each test writes a small user module, runs ``python -m srcgrad`` on it and
+checks the exit status, the messages on stderr and the files written; the
+generated modules are imported and their gradients compared with central
+finite differences.
+"""
+
+import importlib
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from gradcheck import numeric_grad
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+MODEL = '''\
+"""A model with a helper, a constant, and a helper in a sibling module."""
+import numpy as np
+from numpy import tanh
+
+from helpers import softplus
+
+SCALE = 0.5
+
+
+def layer(W, x):
+    return tanh(W @ x) * SCALE
+
+
+def loss(W, b, x):
+    h = layer(W, x) + b
+    return np.sum(softplus(h) * h)
+
+
+def _private(x):
+    return x
+'''
+
+HELPERS = '''\
+import numpy as np
+
+
+def softplus(z):
+    return np.log(1.0 + np.exp(z))
+'''
+
+
+def srcgrad(*args, cwd, check_rc=None):
+    """Run ``python -m srcgrad ARGS`` in ``cwd``; returns the CompletedProcess."""
+    proc = subprocess.run([sys.executable, "-m", "srcgrad", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+    if check_rc is not None:
+        assert proc.returncode == check_rc, proc.stdout + proc.stderr
+    return proc
+
+
+@pytest.fixture
+def in_process(monkeypatch, capsys):
+    """``srcgrad(...)`` run by calling ``srcgrad.cli.main`` here: for the cheap checks."""
+    from srcgrad import cli
+
+    def run(*args, cwd, check_rc=None):
+        monkeypatch.chdir(cwd)
+        try:
+            rc = cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse: --help, usage errors
+            rc = exc.code
+        out, err = capsys.readouterr()
+        if check_rc is not None:
+            assert rc == check_rc, out + err
+        return subprocess.CompletedProcess(args, rc, out, err)
+
+    return run
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "model.py").write_text(MODEL)
+    (tmp_path / "helpers.py").write_text(HELPERS)
+    return tmp_path
+
+
+def import_file(path):
+    """Import a generated file from its directory, as a user would."""
+    directory = str(path.parent)
+    sys.path.insert(0, directory)
+    try:
+        for name in ("model", "helpers", path.stem):
+            sys.modules.pop(name, None)
+        return importlib.import_module(path.stem)
+    finally:
+        sys.path.remove(directory)
+        for name in ("model", "helpers", path.stem):
+            sys.modules.pop(name, None)
+
+
+def _inputs():
+    rng = np.random.default_rng(3)
+    return rng.normal(size=(3, 4)), rng.normal(size=3), rng.normal(size=4)
+
+
+def _reference_loss(W, b, x):
+    h = np.tanh(W @ x) * 0.5 + b
+    return np.sum(np.log(1.0 + np.exp(h)) * h)
+
+
+# -- generating and using a file ------------------------------------------------------
+def test_generated_file_imports_and_has_correct_gradients(project):
+    proc = srcgrad("model.py", "loss", "--wrt", "W,b", cwd=project, check_rc=0)
+    assert "wrote model_grad.py (loss)" in proc.stderr
+    assert proc.stdout == ""
+    out = project / "model_grad.py"
+    text = out.read_text()
+    assert "from model import SCALE" in text
+    assert "from numpy import tanh" in text
+    assert "softplus_fwd" in text  # the sibling module's helper is differentiated too
+    mod = import_file(out)
+    W, b, x = _inputs()
+    value, (dW, db) = mod.loss_vjp(W, b, x)
+    assert np.isclose(value, _reference_loss(W, b, x))
+    dW_fd, db_fd = numeric_grad(_reference_loss, (W, b, x), wrt=(0, 1))
+    np.testing.assert_allclose(dW, dW_fd, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(db, db_fd, rtol=1e-6, atol=1e-8)
+
+
+def test_header_and_docstrings(project):
+    srcgrad("model.py", "loss", "--wrt", "W", cwd=project, check_rc=0)
+    text = (project / "model_grad.py").read_text()
+    from srcgrad import __version__
+
+    head = text.split("\nimport", 1)[0]
+    assert f"srcgrad {__version__} from model.py: loss with respect to W." in head
+    assert "# srcgrad-command: srcgrad model.py loss --wrt W\n" in head
+    assert "# srcgrad-hash: " in head
+    mod = import_file(project / "model_grad.py")
+    for name in ("loss_vjp", "layer_fwd", "layer_bwd", "softplus_fwd", "softplus_bwd"):
+        assert getattr(mod, name).__doc__, name
+
+
+def test_no_function_named_covers_public_functions(project):
+    srcgrad("model.py", cwd=project, check_rc=0)
+    mod = import_file(project / "model_grad.py")
+    assert hasattr(mod, "layer_vjp") and hasattr(mod, "loss_vjp")
+    assert not hasattr(mod, "_private_vjp")
+    W, b, x = _inputs()
+    np.testing.assert_allclose(mod.loss_vjp(W, b, x)[1],
+                               numeric_grad(_reference_loss, (W, b, x), wrt=0), rtol=1e-6)
+
+
+def test_stdout_and_output_options(project):
+    proc = srcgrad("model.py", "loss", "--stdout", cwd=project, check_rc=0)
+    assert proc.stdout.startswith("# Generated by srcgrad")
+    assert not (project / "model_grad.py").exists()
+    (project / "gen").mkdir()
+    srcgrad("model.py", "loss", "-o", "gen/grads.py", cwd=project, check_rc=0)
+    text = (project / "gen" / "grads.py").read_text()
+    assert "# srcgrad-command: srcgrad ../model.py loss\n" in text
+    assert text.split("# srcgrad-hash:")[1] == proc.stdout.split("# srcgrad-hash:")[1]
+
+
+def test_standalone_needs_only_numpy(project):
+    srcgrad("model.py", "loss", "--wrt", "W,b", "--standalone", cwd=project, check_rc=0)
+    text = (project / "model_grad.py").read_text()
+    assert "import srcgrad" not in text and "from srcgrad" not in text
+    assert "def unbroadcast(" in text
+    script = textwrap.dedent("""
+        import sys
+        sys.modules["srcgrad"] = None  # importing srcgrad now fails
+        import numpy as np
+        import model_grad
+        rng = np.random.default_rng(3)
+        W, b, x = rng.normal(size=(3, 4)), rng.normal(size=3), rng.normal(size=4)
+        value, (dW, db) = model_grad.loss_vjp(W, b, x)
+        np.save("dW.npy", dW)
+        np.save("db.npy", db)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    W, b, x = _inputs()
+    dW_fd, db_fd = numeric_grad(_reference_loss, (W, b, x), wrt=(0, 1))
+    np.testing.assert_allclose(np.load(project / "dW.npy"), dW_fd, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(np.load(project / "db.npy"), db_fd, rtol=1e-6, atol=1e-8)
+
+
+def test_standalone_renames_helpers_that_collide(tmp_path):
+    (tmp_path / "m.py").write_text(textwrap.dedent("""
+        import numpy as np
+
+        def f(x, shape):
+            return np.sum(x * x) * shape
+    """))
+    srcgrad("m.py", "f", "--standalone", cwd=tmp_path, check_rc=0)
+    mod = import_file(tmp_path / "m_grad.py")
+    x = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(mod.f_vjp(x, 3.0)[1], 6.0 * x)
+
+
+# -- static: the user's module is never run ------------------------------------------------
+def test_user_module_is_not_run(project):
+    (project / "model.py").write_text(MODEL + textwrap.dedent("""
+        open("RAN", "w").write("the module ran")
+        print("MODULE RAN")
+        raise SystemExit("MODULE RAN")
+    """))
+    (project / "helpers.py").write_text(HELPERS + 'open("HELPERS_RAN", "w")\n')
+    proc = srcgrad("model.py", "loss", "-v", cwd=project, check_rc=0)
+    assert "MODULE RAN" not in proc.stdout + proc.stderr
+    assert not (project / "RAN").exists()
+    assert not (project / "HELPERS_RAN").exists()
+    assert (project / "model_grad.py").exists()
+
+
+def test_conditional_import_is_reported_with_name_and_reason(tmp_path):
+    (tmp_path / "m.py").write_text(textwrap.dedent("""\
+        try:
+            import cupy as xp
+        except ImportError:
+            import numpy as xp
+
+
+        def f(x):
+            return xp.sum(xp.tanh(x))
+    """))
+    proc = srcgrad("m.py", cwd=tmp_path, check_rc=2)
+    assert "m.py:8:19: cannot resolve 'xp.tanh' without running m.py" in proc.stderr
+    assert "'xp' is bound inside the `try` statement at m.py:1" in proc.stderr
+    assert "return xp.sum(xp.tanh(x))" in proc.stderr
+    assert "help:" in proc.stderr
+    assert not (tmp_path / "m_grad.py").exists()
+
+
+def test_package_relative_imports(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "acts.py").write_text("import numpy as np\n\n\ndef sq(z):\n    return z * z\n")
+    (pkg / "net.py").write_text(textwrap.dedent("""
+        import numpy as np
+
+        from . import acts
+        from .acts import sq
+
+        def f(x):
+            return np.sum(acts.sq(x) + sq(x))
+    """))
+    srcgrad("pkg/net.py", "f", cwd=tmp_path, check_rc=0)
+    script = ("import numpy as np, pkg.net_grad as g;"
+              "print(g.f_vjp(np.array([1.0, 2.0]))[1].tolist())")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[4.0, 8.0]"
+
+
+# -- safe re-runs -------------------------------------------------------------------------
+def test_rerun_is_byte_identical_and_leaves_the_file_alone(project):
+    srcgrad("model.py", cwd=project, check_rc=0)
+    out = project / "model_grad.py"
+    first = out.read_bytes()
+    os.utime(out, (1_000_000_000, 1_000_000_000))
+    proc = srcgrad("model.py", "-v", cwd=project, check_rc=0)
+    assert "model_grad.py is up to date" in proc.stderr
+    assert out.read_bytes() == first
+    assert out.stat().st_mtime == 1_000_000_000
+    # the same sources elsewhere give the same bytes: nothing depends on the path
+    other = project / "elsewhere"
+    other.mkdir()
+    for name in ("model.py", "helpers.py"):
+        (other / name).write_text((project / name).read_text())
+    srcgrad("model.py", cwd=other, check_rc=0)
+    assert (other / "model_grad.py").read_bytes() == first
+
+
+def test_edited_file_is_not_overwritten_without_force(project):
+    srcgrad("model.py", "loss", cwd=project, check_rc=0)
+    out = project / "model_grad.py"
+    edited = out.read_text().replace("return (out, dW)", "return (out, 2 * dW)")
+    assert edited != out.read_text()
+    out.write_text(edited)
+    proc = srcgrad("model.py", "loss", cwd=project, check_rc=2)
+    assert "model_grad.py was edited by hand" in proc.stderr
+    assert "--force" in proc.stderr
+    assert out.read_text() == edited
+    proc = srcgrad("model.py", "loss", "--force", cwd=project, check_rc=0)
+    assert out.read_text() != edited
+    srcgrad("--check", "model.py", "loss", cwd=project, check_rc=0)
+
+
+def test_file_not_written_by_srcgrad_is_not_overwritten(project):
+    (project / "model_grad.py").write_text("# my own gradients\n")
+    proc = srcgrad("model.py", cwd=project, check_rc=2)
+    assert "exists and was not written by srcgrad" in proc.stderr
+    assert (project / "model_grad.py").read_text() == "# my own gradients\n"
+
+
+def test_check_and_diff(project):
+    proc = srcgrad("--check", "model.py", "loss", cwd=project, check_rc=1)
+    assert "would regenerate model_grad.py (missing)" in proc.stderr
+    assert not (project / "model_grad.py").exists()
+    srcgrad("model.py", "loss", cwd=project, check_rc=0)
+    srcgrad("--check", "model.py", "loss", cwd=project, check_rc=0)
+    before = (project / "model_grad.py").read_text()
+    (project / "model.py").write_text(MODEL.replace("SCALE = 0.5", "SCALE = 0.5\n")
+                                      .replace("h = layer(W, x) + b", "h = layer(W, x) - b"))
+    proc = srcgrad("--check", "model.py", "loss", cwd=project, check_rc=1)
+    assert "would regenerate model_grad.py (out of date)" in proc.stderr
+    proc = srcgrad("--diff", "model.py", "loss", cwd=project, check_rc=0)
+    assert "--- model_grad.py (current)" in proc.stdout
+    assert "+++ model_grad.py (regenerated)" in proc.stdout
+    assert any(line.startswith("-") and "+ b" in line for line in proc.stdout.splitlines())
+    assert any(line.startswith("+") and "- b" in line for line in proc.stdout.splitlines())
+    assert (project / "model_grad.py").read_text() == before
+    srcgrad("--diff", "--check", "model.py", "loss", cwd=project, check_rc=1)
+
+
+def test_sync_regenerates_as_recorded(project):
+    srcgrad("model.py", "loss", "--wrt", "W,b", cwd=project, check_rc=0)
+    (project / "other.py").write_text("def g(x):\n    return x * x\n")
+    (project / "model.py").write_text(MODEL.replace("h = layer(W, x) + b",
+                                                    "h = layer(W, x) * b"))
+    proc = srcgrad("--sync", "--check", "model.py", "other.py", cwd=project, check_rc=1)
+    assert "would regenerate model_grad.py (out of date)" in proc.stderr
+    srcgrad("--sync", "model.py", "other.py", "model_grad.py", cwd=project, check_rc=0)
+    assert not (project / "other_grad.py").exists()
+    mod = import_file(project / "model_grad.py")
+    W, b, x = _inputs()
+
+    def f(W, b, x):
+        h = np.tanh(W @ x) * 0.5 * b
+        return np.sum(np.log(1.0 + np.exp(h)) * h)
+
+    _, (dW, db) = mod.loss_vjp(W, b, x)
+    np.testing.assert_allclose(db, numeric_grad(f, (W, b, x), wrt=1), rtol=1e-6, atol=1e-8)
+    srcgrad("--sync", "--check", "model.py", cwd=project, check_rc=0)
+
+
+def test_atomic_write_leaves_old_file_on_failure(tmp_path, monkeypatch):
+    from srcgrad import cli
+
+    target = tmp_path / "out.py"
+    target.write_text("old\n")
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli.os, "replace", fail)
+    with pytest.raises(OSError):
+        cli.write_atomic(str(target), "new\n")
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.py"]
+    monkeypatch.undo()
+    cli.write_atomic(str(target), "new\n")
+    assert target.read_text() == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.py"]
+
+
+# -- bad input: a clear message and exit status 2 -----------------------------------------------
+def test_syntax_error(tmp_path):
+    (tmp_path / "bad.py").write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x +)\n")
+    proc = srcgrad("bad.py", cwd=tmp_path, check_rc=2)
+    assert proc.stderr.startswith("bad.py:4:")
+    assert "syntax error" in proc.stderr
+    assert "    return np.sum(x +)\n" in proc.stderr and "^" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_function(project):
+    proc = srcgrad("model.py", "lossy", cwd=project, check_rc=2)
+    assert proc.stderr.startswith("srcgrad: error: model.py has no function 'lossy'")
+    assert "layer, loss, _private" in proc.stderr
+    proc = srcgrad("model.py", "SCALE", cwd=project, check_rc=2)
+    assert "'SCALE' in model.py is not a function defined with def" in proc.stderr
+    proc = srcgrad("model.py", "loss", "--wrt", "V", cwd=project, check_rc=2)
+    assert "--wrt V: not a parameter of 'loss' (W, b, x)" in proc.stderr
+
+
+def test_missing_file(tmp_path, in_process):
+    proc = in_process("nope.py", cwd=tmp_path, check_rc=2)
+    assert "srcgrad: error: nope.py: no such file" in proc.stderr
+
+
+def test_unsupported_construct_every_function_reported(tmp_path):
+    (tmp_path / "m.py").write_text(textwrap.dedent("""\
+        import numpy as np
+
+
+        def ok(x):
+            return np.sum(x * x)
+
+
+        def bad(x):
+            return np.sum(np.fft.fft(x).real)
+
+
+        def worse(x):
+            return np.sum(load(x))
+    """))
+    proc = srcgrad("m.py", cwd=tmp_path, check_rc=2)
+    assert "m.py:9:19: no derivative rule for 'np.fft.fft'" in proc.stderr
+    assert "m.py:13:19: name 'load' is not defined" in proc.stderr
+    assert "2 functions could not be differentiated; nothing written" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "m_grad.py").exists()
+    srcgrad("m.py", "ok", cwd=tmp_path, check_rc=0)
+
+
+def test_unwritable_output_directory(project):
+    (project / "blocker").write_text("a file, not a directory\n")
+    proc = srcgrad("model.py", "-o", "blocker/model_grad.py", cwd=project, check_rc=2)
+    assert proc.stderr.startswith("srcgrad: error: cannot write blocker/model_grad.py")
+    assert "Traceback" not in proc.stderr
+
+
+def test_forward_mode(project):
+    srcgrad("model.py", "loss", "--wrt", "W,b", "--mode", "forward", cwd=project, check_rc=0)
+    text = (project / "model_grad.py").read_text()
+    assert "from model.py, forward mode: loss with respect to W, b." in text
+    assert "# srcgrad-command: srcgrad model.py loss --wrt W,b --mode forward\n" in text
+    mod = import_file(project / "model_grad.py")
+    W, b, x = _inputs()
+    rng = np.random.default_rng(5)
+    dW, db = rng.normal(size=W.shape), rng.normal(size=b.shape)
+    value, tangent = mod.loss_jvp(W, b, x, dW, db)
+    gW, gb = numeric_grad(_reference_loss, (W, b, x), wrt=(0, 1))
+    assert np.isclose(value, _reference_loss(W, b, x))
+    assert np.isclose(tangent, np.sum(gW * dW) + np.sum(gb * db), rtol=1e-6)
+    srcgrad("--sync", "--check", "model.py", cwd=project, check_rc=0)
+
+
+def test_usage_errors(project, in_process):
+    proc = in_process(cwd=project, check_rc=2)
+    assert "name a Python file" in proc.stderr
+    proc = in_process("model.py", "not-a-name", cwd=project, check_rc=2)
+    assert "neither a .py file nor a function name" in proc.stderr
+    proc = in_process("model_grad.py", cwd=project, check_rc=2)  # missing
+    in_process("model.py", cwd=project, check_rc=0)
+    proc = in_process("model_grad.py", cwd=project, check_rc=2)
+    assert "is a file srcgrad generated" in proc.stderr
+
+
+# -- conventions ----------------------------------------------------------------------------
+def test_help_quiet_and_rules(project, in_process):
+    proc = in_process("--help", cwd=project, check_rc=0)
+    assert "examples:" in proc.stdout and "srcgrad model.py loss --wrt W,b" in proc.stdout
+    assert "exit status:" in proc.stdout
+    proc = in_process("model.py", "-q", cwd=project, check_rc=0)
+    assert proc.stderr == "" and proc.stdout == ""
+    proc = srcgrad("rules", cwd=project, check_rc=0)  # the real command
+    assert any(line.startswith("numpy.tanh ") for line in proc.stdout.splitlines())
+    proc = in_process("rules", "--markdown", cwd=project, check_rc=0)
+    assert proc.stdout.startswith("# Supported primitives")
+
+
+def test_console_script_is_declared():
+    text = (ROOT / "pyproject.toml").read_text()
+    scripts = text.split("[project.scripts]\n", 1)[1].split("\n\n", 1)[0]
+    module, func = re.fullmatch(r'srcgrad = "([\w.]+):(\w+)"', scripts.strip()).groups()
+    assert getattr(importlib.import_module(module), func) is not None
+
+
+def test_pre_commit_hooks_file():
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    assert "entry: srcgrad --sync\n" in text
+    assert "entry: srcgrad --sync --check\n" in text
+
+
+# -- the example in examples/ ---------------------------------------------------------------------
+def test_example_gradient_file_is_current():
+    """examples/mlp_grad.py is what the command writes; SRCGRAD_UPDATE_DOCS=1 rewrites it."""
+    if os.environ.get("SRCGRAD_UPDATE_DOCS", "") not in ("", "0"):
+        srcgrad("--sync", "--force", "examples/mlp.py", cwd=ROOT, check_rc=0)
+    proc = srcgrad("--sync", "--check", "examples/mlp.py", cwd=ROOT)
+    assert proc.returncode == 0, (
+        proc.stderr + "\nexamples/mlp_grad.py is out of date: run "
+        "`SRCGRAD_UPDATE_DOCS=1 pytest tests/test_cli.py` and review the diff")
+    header = (ROOT / "examples" / "mlp_grad.py").read_text().split("\nimport", 1)[0]
+    assert "# srcgrad-command: srcgrad mlp.py loss --wrt W1,b1,W2,b2\n" in header
+
+
+def test_example_trains():
+    proc = subprocess.run([sys.executable, "mlp.py", "--steps", "300"], cwd=ROOT / "examples",
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    initial = float(proc.stdout.split("initial loss:")[1].split()[0])
+    final = float(proc.stdout.split("final loss:")[1].split()[0])
+    assert final < 0.5 * initial
+
+
+def test_docs_show_the_committed_example():
+    """docs/cli.md shows examples/mlp.py and mlp_grad.py as committed.
+
+    ``SRCGRAD_UPDATE_DOCS=1`` re-pastes mlp_grad.py.
+    """
+    path = ROOT / "docs" / "cli.md"
+    doc = path.read_text()
+    generated = (ROOT / "examples" / "mlp_grad.py").read_text()
+    if os.environ.get("SRCGRAD_UPDATE_DOCS", "") not in ("", "0"):
+        old = re.search(r"```python norun\n(# Generated by srcgrad .*?)```", doc, re.S)
+        doc = doc.replace(old.group(1), generated)
+        path.write_text(doc)
+    assert f"```python norun\n{generated}```" in doc, "docs/cli.md shows an old mlp_grad.py"
+    model = (ROOT / "examples" / "mlp.py").read_text()
+    shown = doc.split("```python norun\n")[1].split("```")[0]
+    assert "def loss(" in shown and shown in model, "docs/cli.md shows an old mlp.py"
+
+
+def test_cupy_code_is_differentiated_without_cupy(tmp_path):
+    (tmp_path / "gpu.py").write_text(
+        "import cupy as cp\n\n\ndef f(x):\n    return cp.sum(cp.tanh(x) * x)\n")
+    proc = srcgrad("gpu.py", "--stdout", cwd=tmp_path, check_rc=0)
+    assert "import cupy as cp\n" in proc.stdout
+    assert "cp.tanh(x)" in proc.stdout and "np." not in proc.stdout
+
+
+def test_internal_error_is_reported_as_a_bug(project, monkeypatch, capsys):
+    from srcgrad import cli, gradfile
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(gradfile, "build", broken)
+    assert cli.main([str(project / "model.py")]) == cli.INTERNAL
+    err = capsys.readouterr().err
+    assert err.startswith("srcgrad: internal error (a bug in srcgrad")
+    assert "RuntimeError: boom" in err
+    assert not (project / "model_grad.py").exists()
+
+
+def test_comment_added_below_the_header_counts_as_an_edit(project):
+    srcgrad("model.py", "loss", cwd=project, check_rc=0)
+    out = project / "model_grad.py"
+    head, rest = out.read_text().split("\nimport", 1)
+    out.write_text(head + "\n# tweaked by hand\nimport" + rest)
+    proc = srcgrad("model.py", "loss", cwd=project, check_rc=2)
+    assert "edited by hand" in proc.stderr
+
+
+def test_star_import_of_a_library_and_main_guard(tmp_path, in_process):
+    (tmp_path / "star.py").write_text(textwrap.dedent("""\
+        from numpy import *
+
+
+        def f(x):
+            return sum(tanh(x) * x)
+
+
+        if __name__ == "__main__":
+            f = None  # runs only as a script: f stays the function above
+    """))
+    proc = in_process("star.py", "--stdout", cwd=tmp_path, check_rc=0)
+    assert "from numpy import sum, tanh\n" in proc.stdout
+    assert "rt.sum_grad(" in proc.stdout  # sum is numpy's sum, not the builtin
+    namespace = {}
+    exec(proc.stdout, namespace)
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(namespace["f_vjp"](x)[1],
+                               numeric_grad(lambda x: np.sum(np.tanh(x) * x), (x,)), rtol=1e-6)
