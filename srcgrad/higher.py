@@ -127,6 +127,7 @@ def hvp(f, wrt=0):
         out = tuple(runtime.to_float(d, fargs[params.index(n)]) for d, n in zip(dgrads, names))
         return out[0] if single else out
 
+    hvp_f.__srcgrad_source__ = (f, names)
     return hvp_f
 
 
@@ -182,6 +183,7 @@ def hessian(f, wrt=0):
             return blocks[0][0]
         return tuple(tuple(row) for row in blocks)
 
+    hessian_f.__srcgrad_source__ = (f, names)
     return hessian_f
 
 
@@ -286,10 +288,9 @@ def grad_of_grad(g, wrt=0):
 
 
 def source_of_grad(g):
-    """The generated module behind ``grad(grad(f))``: forward over ``f_vjp``."""
+    """The generated module behind ``grad(grad(f))``, ``hvp`` and ``hessian``: forward
+    mode over ``f_vjp``."""
     f, names = g.__srcgrad_source__ if hasattr(g, "__srcgrad_source__") else \
         g.__srcgrad_grad__[:2]
-    params = api._positional_params(f)[1]
     inner = _vjp_function(f, names, ((), ()))
-    del params
     return api.generate(inner, names, mode="forward").text

@@ -272,3 +272,9 @@ def test_check_grads_forward_mode(data):
     srcgrad.check_grads(mlp, (W, x), order=2, modes=("fwd", "rev"), wrt=1)
     srcgrad.check_grads(recurrence, (0.7, 0.3), modes=("fwd", "rev"))
 
+
+
+def test_hvp_and_hessian_show_their_source():
+    text = srcgrad.source(srcgrad.hvp(recurrence, wrt=0))
+    assert "def recurrence_vjp_jvp(a, x0, dout, a_dot):" in text
+    assert srcgrad.source(srcgrad.hessian(recurrence, wrt=0)) == text
