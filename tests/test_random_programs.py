@@ -704,3 +704,27 @@ def test_generated_programs_are_well_conditioned(prog):
         fd2 = finite_difference(f, args, i, 1e-5)
         assert np.all(np.isfinite(fd1)) and np.max(np.abs(fd1)) < 1e5, prog.describe()
         assert fd_close(fd1, fd2, rtol=1e-5), prog.describe()
+
+
+@SETTINGS
+@given(programs(loops=True), st.integers(0, 2**32 - 1))
+def test_forward_mode_agrees_with_reverse_mode(prog, seed):
+    """jvp along a random direction equals <grad, v> (two independent transformations)."""
+    note(prog.describe())
+    f = load(prog.src)
+    args = prog.args()
+    indices = prog.wrt_indices()
+    grads = srcgrad.grad(f, wrt=prog.wrt)(*args)
+    grads = grads if isinstance(prog.wrt, tuple) else (grads,)
+    rng = np.random.default_rng(seed)
+    tangents = [None] * len(args)
+    want = 0.0
+    for i, g in zip(indices, grads, strict=True):
+        v = float(rng.standard_normal()) if np.ndim(args[i]) == 0 else \
+            rng.standard_normal(np.shape(args[i]))
+        tangents[i] = v
+        want += float(np.sum(np.asarray(g) * v))
+    value, t = srcgrad.jvp(f, [np.array(a) if np.ndim(a) else a for a in args], tangents)
+    assert np.isclose(value, call(f, args), rtol=1e-10, atol=1e-12), prog.describe()
+    scale = 1.0 + abs(want)
+    assert abs(t - want) <= 1e-8 * scale, "jvp %r, <grad, v> %r\n%s" % (t, want, prog.describe())
