@@ -762,28 +762,10 @@ def sort_jvp(dx, x, axis=-1):
     return np.take_along_axis(dx, _sort_order(x, axis), axis=axis)
 
 
-def _check_norm(ord, x, axis):
-    vector = axis is not None and not isinstance(axis, tuple) or axis is None and np.ndim(x) == 1
-    if ord is None or ord == "fro" or (ord == 2 and vector):
-        return
-    raise NotImplementedError(f"the derivative of norm(ord={ord!r}) is not implemented")
+# ---------------------------------------------------------------------------
+# Helpers of the extended numpy and linalg rules live in their own modules;
+# generated code reaches them as rt.<name> through these re-exports.
+# ---------------------------------------------------------------------------
 
-
-def norm_grad(g, ans, x, ord=None, axis=None, keepdims=False):
-    """Cotangent of ``x`` for the 2-norm (Frobenius) ``np.linalg.norm``."""
-    _check_norm(ord, x, axis)
-    scale = _keep(g, x, axis, keepdims) / _keep(ans, x, axis, keepdims)
-    return x * scale
-
-
-def norm_jvp(dx, ans, x, ord=None, axis=None, keepdims=False):
-    """Tangent of the 2-norm (Frobenius) ``np.linalg.norm``."""
-    _check_norm(ord, x, axis)
-    return np.sum(x * dx, axis=axis, keepdims=keepdims) / ans
-
-
-def solve_grad_a(gb, ans, b):
-    """Cotangent of ``a`` in ``x = solve(a, b)``, given ``gb``, the cotangent of ``b``."""
-    if np.ndim(b) == 1:
-        return -np.multiply.outer(gb, ans)
-    return -np.matmul(gb, np.swapaxes(ans, -1, -2))
+from srcgrad.runtime_linalg import *  # noqa: E402, F403
+from srcgrad.runtime_numpy import *  # noqa: E402, F403

@@ -245,22 +245,6 @@ def register(rules):
         jvp="np.repeat(da, repeats, axis)",
     )
     d("sort", "(a, axis=-1)", vjp={"a": "rt.sort_grad(g, a, axis)"}, jvp="rt.sort_jvp(da, a, axis)")
-    # 2-norms only (vector 2-norm, Frobenius); other ords raise NotImplementedError.
-    d(
-        "linalg.norm",
-        "(x, ord=None, axis=None, keepdims=False)",
-        vjp={"x": "rt.norm_grad(g, ans, x, ord, axis, keepdims)"},
-        jvp="rt.norm_jvp(dx, ans, x, ord, axis, keepdims)",
-    )
-    d(
-        "linalg.solve",
-        "(a, b)",
-        vjp={
-            "b": "np.linalg.solve(np.swapaxes(a, -1, -2), g)",
-            "a": "rt.solve_grad_a(np.linalg.solve(np.swapaxes(a, -1, -2), g), ans, b)",
-        },
-        jvp="np.linalg.solve(a, db - rt.lin(da, lambda t: np.matmul(t, ans)))",
-    )
     # List arguments: the cotangent is a list, one entry per array.
     d(
         "concatenate",
