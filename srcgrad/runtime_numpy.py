@@ -620,3 +620,214 @@ def interp_jvp(dx, dxp, dfp, dleft, dright, x, xp, fp, left=None, right=None, pe
     if not _is_zero(dright):
         out = out + np.where(above, dright, 0)
     return out
+
+
+# -- selections, reshapings and polynomials -------------------------------------------
+
+
+def rollaxis_grad(g, a, axis, start=0):
+    """Cotangent of ``a`` for ``np.rollaxis(a, axis, start)``: move the axis back."""
+    nd = np.ndim(a)
+    axis, start = axis % nd, start % (nd + 1)
+    dest = start if start <= axis else start - 1
+    return np.moveaxis(g, dest, axis)
+
+
+def resize_grad(g, a, new_shape):
+    """Cotangent of ``a`` for ``np.resize(a, new_shape)``: repeated entries add up."""
+    n = np.size(a)
+    idx = np.resize(np.arange(n, like=_like(g)), np.shape(g))
+    out = np.bincount(np.ravel(idx), weights=np.ravel(g), minlength=n)
+    return np.reshape(out, shape(a)).astype(np.result_type(g))
+
+
+def compress_grad(g, condition, a, axis=None):
+    """Cotangent of ``a`` for ``np.compress(condition, a, axis)``."""
+    out = zeros_like(a)
+    flat = np.reshape(out, (-1,)) if axis is None else np.moveaxis(out, axis, 0)
+    keep = np.nonzero(condition)[0]
+    flat[keep] = g if axis is None else np.moveaxis(g, axis, 0)
+    return out
+
+
+def extract_grad(g, condition, arr):
+    """Cotangent of ``arr`` for ``np.extract(condition, arr)``."""
+    out = zeros_like(arr)
+    np.reshape(out, (-1,))[np.flatnonzero(condition)] = g
+    return out
+
+
+def delete_grad(g, arr, obj, axis=None):
+    """Cotangent of ``arr`` for ``np.delete(arr, obj, axis)``: zeros where deleted."""
+    out = zeros_like(arr)
+    flat = np.reshape(out, (-1,)) if axis is None else np.moveaxis(out, axis, 0)
+    keep = np.delete(np.arange(flat.shape[0], like=_like(g)), obj)
+    flat[keep] = g if axis is None else np.moveaxis(g, axis, 0)
+    return out
+
+
+def choose_grad(g, a, choices, mode="raise"):
+    """Cotangents of the list ``choices`` in ``np.choose(a, choices, mode=mode)``."""
+    n = len(choices)
+    if mode == "wrap":
+        a = np.mod(a, n)
+    elif mode == "clip":
+        a = np.clip(a, 0, n - 1)
+    return [unbroadcast(np.where(a == k, g, 0), c) for k, c in enumerate(choices)]
+
+
+def cumulative_grad(f, g, ans, x, axis=None, include_initial=False):
+    """Cotangent of ``x`` for ``np.cumulative_sum``/``cumulative_prod`` (``f``: "sum"/"prod")."""
+    ax = 0 if axis is None else axis
+    if include_initial:
+        g = np.take(g, np.arange(1, np.shape(g)[ax]), axis=ax)
+        ans = np.take(ans, np.arange(1, np.shape(ans)[ax]), axis=ax)
+    if f == "sum":
+        return cumsum_grad(g, x, ax)
+    return cumprod_grad(g, ans, x, ax)
+
+
+def cumulative_prod_jvp(dx, ans, x, axis=None, include_initial=False):
+    """Tangent of ``np.cumulative_prod``."""
+    ax = 0 if axis is None else axis
+    out = cumprod_jvp(dx, np.cumprod(x, axis=ax), x, ax)
+    if include_initial:
+        pad = [(0, 0)] * np.ndim(out)
+        pad[ax] = (1, 0)
+        out = np.pad(out, pad)
+    return out
+
+
+def polyval_grad_p(g, p, x):
+    """Cotangent of the coefficients ``p`` in ``np.polyval(p, x)``."""
+    n = np.size(p)
+    powers = [np.sum(g * x ** (n - 1 - i)) for i in range(n)]
+    return np.stack(powers).astype(np.result_type(g, p))
+
+
+def polyval_grad_x(g, p, x):
+    """Cotangent of ``x`` in ``np.polyval(p, x)``: g * p'(x)."""
+    n = np.size(p)
+    if n < 2:
+        return zeros_like(x) * g
+    dp = p[:-1] * np.arange(n - 1, 0, -1, dtype=p.dtype, like=_like(p))
+    return unbroadcast(g * np.polyval(dp, x), x)
+
+
+def polyval_jvp(dp, dx, p, x):
+    """Tangent of ``np.polyval(p, x)``."""
+    out = 0.0
+    if not _is_zero(dp):
+        out = out + np.polyval(dp, x)
+    if not _is_zero(dx):
+        n = np.size(p)
+        deriv = p[:-1] * np.arange(n - 1, 0, -1, dtype=p.dtype, like=_like(p))
+        out = out + dx * (np.polyval(deriv, x) if n > 1 else 0)
+    return out
+
+
+def vander_deriv(x, N=None, increasing=False):
+    """d vander(x)[:, j] / d x: the column of k x**(k-1) for each power k."""
+    n = np.size(x) if N is None else N
+    k = np.arange(n, like=_like(x)) if increasing else np.arange(n - 1, -1, -1, like=_like(x))
+    return k * np.expand_dims(x, 1) ** np.where(k > 0, k - 1, 0)
+
+
+def vander_grad(g, x, N=None, increasing=False):
+    """Cotangent of ``x`` for ``np.vander(x, N, increasing)``."""
+    return np.sum(g * vander_deriv(x, N, increasing), axis=1)
+
+
+def cov_grad(g, m, rowvar=True, bias=False, ddof=None):
+    """Cotangent of ``m`` for ``np.cov(m, rowvar=rowvar, bias=bias, ddof=ddof)``."""
+    x = np.atleast_2d(m)
+    if not rowvar and np.ndim(m) > 1:
+        x = np.swapaxes(x, 0, 1)
+    n = x.shape[1]
+    if ddof is None:
+        ddof = 0 if bias else 1
+    centered = x - np.mean(x, axis=1, keepdims=True)
+    gm = np.reshape(g, (x.shape[0], x.shape[0]))
+    dx = (gm + np.swapaxes(gm, 0, 1)) @ centered / (n - ddof)
+    if not rowvar and np.ndim(m) > 1:
+        dx = np.swapaxes(dx, 0, 1)
+    return np.reshape(dx, shape(m))
+
+
+def cov_jvp(dm, m, rowvar=True, bias=False, ddof=None):
+    """Tangent of ``np.cov(m, ...)``."""
+    x, dx = np.atleast_2d(m), np.atleast_2d(dm)
+    if not rowvar and np.ndim(m) > 1:
+        x, dx = np.swapaxes(x, 0, 1), np.swapaxes(dx, 0, 1)
+    n = x.shape[1]
+    if ddof is None:
+        ddof = 0 if bias else 1
+    c = x - np.mean(x, axis=1, keepdims=True)
+    dc = dx - np.mean(dx, axis=1, keepdims=True)
+    t = c @ np.swapaxes(dc, 0, 1)
+    out = (t + np.swapaxes(t, 0, 1)) / (n - ddof)
+    return np.reshape(out, ()) if np.ndim(m) == 1 else out
+
+
+def quantile_grad(g, a, q, axis=None, keepdims=False, scale=1.0):
+    """Cotangent of ``a`` for ``np.quantile(a, q, axis, keepdims=keepdims)`` (linear method).
+
+    ``scale`` is 0.01 for ``np.percentile``.
+    """
+    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale)
+    nq = np.ndim(q)
+    lead = moved_shape[: len(moved_shape) - len(axes)]
+    gq = np.reshape(g, np.shape(q) + lead)  # q's axes first, like numpy's result
+    gq = np.moveaxis(np.reshape(gq, (-1,) + lead), 0, -1) if nq else np.expand_dims(gq, -1)
+    out = zeros_like(flat)
+    np.add.at(out, _along_last(lo), gq * (1 - w))
+    np.add.at(out, _along_last(hi), gq * w)
+    return np.moveaxis(np.reshape(out, moved_shape), dest, axes)
+
+
+def quantile_grad_q(g, a, q, axis=None, keepdims=False, scale=1.0):
+    """Cotangent of ``q`` in ``np.quantile``: the slope between the two ranks used."""
+    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale)
+    n = flat.shape[-1]
+    slope = (np.take_along_axis(flat, hi, -1) - np.take_along_axis(flat, lo, -1)) * (n - 1) * scale
+    lead = moved_shape[: len(moved_shape) - len(axes)]
+    gq = np.reshape(g, np.shape(q) + lead)
+    slope = np.moveaxis(slope, -1, 0) if np.ndim(q) else slope[..., 0]
+    slope = np.reshape(slope, np.shape(gq))
+    return unbroadcast(np.sum(np.reshape(gq * slope, np.shape(q) + (-1,)), axis=-1), q)
+
+
+def quantile_jvp(da, dq, a, q, axis=None, keepdims=False, scale=1.0):
+    """Tangent of ``np.quantile`` (linear method)."""
+    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale)
+    out_shape = np.shape(np.quantile(a, q * scale, axis=axis, keepdims=keepdims))
+    lead = moved_shape[: len(moved_shape) - len(axes)]
+    t = 0.0
+    if not _is_zero(da):
+        d = np.reshape(np.moveaxis(da * np.ones_like(a), axes, dest), flat.shape)
+        t = np.take_along_axis(d, lo, -1) * (1 - w) + np.take_along_axis(d, hi, -1) * w
+    if not _is_zero(dq):
+        n = flat.shape[-1]
+        slope = np.take_along_axis(flat, hi, -1) - np.take_along_axis(flat, lo, -1)
+        t = t + slope * (n - 1) * scale * np.ravel(dq * np.ones_like(q))
+    t = np.moveaxis(t, -1, 0) if np.ndim(q) else t[..., 0]
+    return np.reshape(t, np.shape(q) + lead) if not keepdims else np.reshape(t, out_shape)
+
+
+def _quantile_parts(a, q, axis, scale):
+    nd = np.ndim(a)
+    axes = tuple(range(nd)) if axis is None else _axes(a, axis)
+    dest = tuple(range(nd - len(axes), nd))
+    moved = np.moveaxis(a, axes, dest)
+    lead = moved.shape[: nd - len(axes)]
+    flat = np.reshape(moved, lead + (-1,))
+    n = flat.shape[-1]
+    order = np.argsort(flat, axis=-1, kind="stable")
+    h = np.ravel(q * scale) * (n - 1)
+    lo_rank = np.clip(np.floor(h), 0, n - 1).astype(np.intp)
+    hi_rank = np.clip(lo_rank + 1, 0, n - 1)
+    w = (h - lo_rank).astype(np.result_type(a))
+    shp = lead + (np.size(h),)
+    lo = np.take_along_axis(order, np.broadcast_to(lo_rank, shp), -1)
+    hi = np.take_along_axis(order, np.broadcast_to(hi_rank, shp), -1)
+    return lo, hi, w, moved.shape, flat, axes, dest

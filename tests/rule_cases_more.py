@@ -255,6 +255,56 @@ def cases(A, F, binary, unary):
         {"self": A(2, 3), "args": (1, 2)},
     ]
 
+    # -- selections
+    C["numpy.rollaxis"] = [
+        dict(a=A(2, 3, 4), axis=2),
+        dict(a=A(2, 3, 4), axis=0, start=3),
+        dict(a=A(2, 3, 4), axis=-1, start=1),
+    ]
+    C["numpy.resize"] = [dict(a=A(3), new_shape=(2, 4)), dict(a=A(2, 3), new_shape=4)]
+    C["numpy.compress"] = [
+        dict(condition=[True, False, True], a=A(3, 2), axis=0),
+        dict(condition=np.array([0, 1, 1, 0, 1]), a=A(2, 3)),
+    ]
+    C["numpy.extract"] = [dict(condition=A(2, 3) > 0, arr=A(2, 3))]
+    C["numpy.delete"] = [
+        dict(arr=A(5), obj=[0, 3]),
+        dict(arr=A(3, 4), obj=1, axis=1),
+        dict(arr=A(2, 3), obj=slice(0, 4, 2)),
+    ]
+    C["numpy.choose"] = [
+        dict(a=np.array([0, 2, 1, 0]), choices=[A(4), A(4), A(4)]),
+        dict(a=np.array([[0], [1]]), choices=[A(3), F()]),
+        dict(a=np.array([0, 5, -1]), choices=[A(3), A(3)], mode="wrap"),
+    ]
+    C["numpy.ndarray.compress"] = [{"self": A(3, 2), "condition": [True, False, True], "axis": 0}]
+    C["numpy.ndarray.choose"] = [{"self": np.array([1, 0, 1]), "choices": [A(3), A(3)]}]
+    z = A(2, 4, lo=0.5, hi=1.5)
+    z[0, 2] = 0.0
+    for name in ("cumulative_sum", "cumulative_prod"):
+        C[f"numpy.{name}"] = [
+            dict(x=A(5)),
+            dict(x=A(2, 3), axis=1),
+            dict(x=A(2, 3), axis=0, include_initial=True),
+            dict(x=z.copy(), axis=-1),
+        ]
+    C["numpy.polyval"] = [dict(p=A(3), x=A(4)), dict(p=A(4), x=F()), dict(p=A(1), x=A(2))]
+    C["numpy.vander"] = [dict(x=A(3)), dict(x=A(4), N=2, increasing=True), dict(x=A(2), N=4)]
+    C["numpy.cov"] = [
+        dict(m=A(3, 5)),
+        dict(m=A(5, 2), rowvar=False),
+        dict(m=A(6), bias=True),
+        dict(m=A(2, 4), ddof=0),
+    ]
+    for name, s in (("quantile", 1.0), ("percentile", 100.0)):
+        C[f"numpy.{name}"] = [
+            dict(a=A(7), q=0.3 * s),
+            dict(a=A(6), q=np.array([0.23, 0.62]) * s),  # (n - 1) q not an integer: no kink
+            dict(a=A(3, 5), q=0.7 * s, axis=1),
+            dict(a=A(3, 5), q=np.array([0.1, 0.9]) * s, axis=0, keepdims=True),
+            dict(a=A(2, 3, 4), q=0.45 * s, axis=(0, 2)),
+        ]
+
     # -- linalg
     C["numpy.linalg.solve"] = [
         dict(a=wellcond(), b=A(3)),

@@ -23,7 +23,7 @@ NONDIFF = """
     array_equiv isin tri indices
     zeros_like ones_like
 """.split()
-NONDIFF_METHODS = "round argpartition searchsorted tolist".split()
+NONDIFF_METHODS = "round argpartition searchsorted".split()
 
 
 def register(rules):
@@ -36,6 +36,7 @@ def register(rules):
     _products(rules, d)
     _indexing(rules, d)
     _signals(rules, d)
+    _selections(rules, d)
     _methods(rules)
     for name in NONDIFF:
         if f"numpy.{name}" not in rules:
@@ -414,6 +415,96 @@ def _signals(rules, d):
     )
 
 
+def _selections(rules, d):
+    """Reshaping, selecting and polynomial functions."""
+    d(
+        "rollaxis",
+        "(a, axis, start=0)",
+        vjp={"a": "rt.rollaxis_grad(g, a, axis, start)"},
+        jvp="np.rollaxis(da, axis, start)",
+    )
+    d(
+        "resize",
+        "(a, new_shape)",
+        vjp={"a": "rt.resize_grad(g, a, new_shape)"},
+        jvp="np.resize(da, new_shape)",
+    )
+    d(
+        "compress",
+        "(condition, a, axis=None, out=None)",
+        vjp={"a": "rt.compress_grad(g, condition, a, axis)"},
+        jvp="np.compress(condition, da, axis)",
+    )
+    d(
+        "extract",
+        "(condition, arr)",
+        vjp={"arr": "rt.extract_grad(g, condition, arr)"},
+        jvp="np.extract(condition, darr)",
+    )
+    d(
+        "delete",
+        "(arr, obj, axis=None)",
+        vjp={"arr": "rt.delete_grad(g, arr, obj, axis)"},
+        jvp="np.delete(darr, obj, axis)",
+    )
+    d(
+        "choose",
+        "(a, choices: list, out=None, mode='raise')",
+        vjp={"choices": "rt.choose_grad(g, a, choices, mode)"},
+        jvp="np.choose(a, rt.tangents(dchoices, choices), mode=mode)",
+    )
+    incl = "axis=axis, include_initial=include_initial"
+    sig = "(x, *, axis=None, dtype=None, out=None, include_initial=False)"
+    d(
+        "cumulative_sum",
+        sig,
+        vjp={"x": "rt.cumulative_grad('sum', g, ans, x, axis, include_initial)"},
+        jvp=f"np.cumulative_sum(dx, {incl})",
+    )
+    d(
+        "cumulative_prod",
+        sig,
+        vjp={"x": "rt.cumulative_grad('prod', g, ans, x, axis, include_initial)"},
+        jvp="rt.cumulative_prod_jvp(dx, ans, x, axis, include_initial)",
+    )
+    d(
+        "polyval",
+        "(p, x)",
+        vjp={"p": "rt.polyval_grad_p(g, p, x)", "x": "rt.polyval_grad_x(g, p, x)"},
+        jvp="rt.polyval_jvp(dp, dx, p, x)",
+    )
+    d(
+        "vander",
+        "(x, N=None, increasing=False)",
+        vjp={"x": "rt.vander_grad(g, x, N, increasing)"},
+        jvp="np.expand_dims(dx, 1) * rt.vander_deriv(x, N, increasing)",
+    )
+    d(
+        "cov",
+        "(m, y=None, rowvar=True, bias=False, ddof=None)",
+        vjp={"m": "rt.cov_grad(g, m, rowvar, bias, ddof)"},
+        jvp="rt.cov_jvp(dm, m, rowvar, bias, ddof)",
+    )
+    d(
+        "quantile",
+        "(a, q, axis=None, out=None, overwrite_input=False, method='linear', keepdims=False)",
+        vjp={
+            "a": "rt.quantile_grad(g, a, q, axis, keepdims)",
+            "q": "rt.quantile_grad_q(g, a, q, axis, keepdims)",
+        },
+        jvp="rt.quantile_jvp(da, dq, a, q, axis, keepdims)",
+    )
+    d(
+        "percentile",
+        "(a, q, axis=None, out=None, overwrite_input=False, method='linear', keepdims=False)",
+        vjp={
+            "a": "rt.quantile_grad(g, a, q, axis, keepdims, 0.01)",
+            "q": "rt.quantile_grad_q(g, a, q, axis, keepdims, 0.01)",
+        },
+        jvp="rt.quantile_jvp(da, dq, a, q, axis, keepdims, 0.01)",
+    )
+
+
 def _methods(rules):
     def m(name, sig, **kw):
         return rules.define(f"numpy.ndarray.{name}", f"{name}(self{sig})", **kw)
@@ -449,4 +540,16 @@ def _methods(rules):
         ", *args",
         vjp={"self": "rt.item_grad(g, self, args)"},
         jvp="rt.item_jvp(dself, args)",
+    )
+    m(
+        "compress",
+        ", condition, axis=None, out=None",
+        vjp={"self": "rt.compress_grad(g, condition, self, axis)"},
+        jvp="np.compress(condition, dself, axis)",
+    )
+    m(
+        "choose",
+        ", choices: list, out=None, mode='raise'",
+        vjp={"choices": "rt.choose_grad(g, self, choices, mode)"},
+        jvp="np.choose(self, rt.tangents(dchoices, choices), mode=mode)",
     )
