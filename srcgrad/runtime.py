@@ -626,6 +626,7 @@ def tile_grad(g, x, reps):
 
 def astype_grad(g, x, dtype):
     """Cotangent of ``x`` for ``x.astype(dtype)``: cast back (zero through ints)."""
+    _check_not_complex(dtype)
     if np.dtype(dtype).kind not in "fc":
         return zeros_like(x)
     return g.astype(x.dtype)
@@ -633,9 +634,18 @@ def astype_grad(g, x, dtype):
 
 def astype_jvp(dx, dtype):
     """Tangent of ``x.astype(dtype)`` (zero when ``dtype`` is not floating)."""
+    _check_not_complex(dtype)
     if np.dtype(dtype).kind not in "fc":
         return zeros_like(dx)
     return dx.astype(dtype)
+
+
+def _check_not_complex(dtype):
+    if np.dtype(dtype).kind == "c":
+        from srcgrad.errors import SrcgradError
+
+        raise SrcgradError("srcgrad: the derivative of a cast to a complex dtype is not "
+                           "implemented; srcgrad differentiates real-valued code only")
 
 
 def array_grad(g, obj):
