@@ -144,3 +144,19 @@ def reflect_pad(x):
 def test_unsupported_arguments_say_what_to_do(fn, arg, match):
     with pytest.raises(srcgrad.SrcgradError, match=match):
         srcgrad.grad(fn)(arg)
+
+
+# -- an argument without a gradient rule must not depend on what is differentiated -----
+
+
+def fill_with_mean(x):
+    m = np.nanmean(x)
+    return np.sum(np.nan_to_num(x, nan=m) ** 2)
+
+
+def test_active_argument_without_derivative_is_a_located_error():
+    with pytest.raises(srcgrad.TransformError) as info:
+        srcgrad.grad(fill_with_mean)
+    text = str(info.value)
+    assert "no derivative with respect to its argument 'nan'" in text
+    assert "test_numpy_api.py:" in text and "^" in text
