@@ -411,7 +411,7 @@ def minmax_jvp(dx, ans, x, axis=None, keepdims=False):
     if not shape(x):
         return dx
     mask = x == _keep(ans, x, axis, keepdims)
-    count = mask.sum(axis=axis, keepdims=keepdims)
+    count = mask.sum(axis=axis, keepdims=keepdims).astype(np.result_type(x, np.float32))
     return np.sum(dx * mask, axis=axis, keepdims=keepdims) / count
 
 

@@ -122,8 +122,14 @@ def cases(A, F, binary, unary):
         dict(ary=A(2, 4), indices_or_sections=2),
         dict(ary=A(6), indices_or_sections=[2]),
     ]
-    C["numpy.vsplit"] = [dict(ary=A(4, 2), indices_or_sections=2)]
-    C["numpy.dsplit"] = [dict(ary=A(2, 2, 4), indices_or_sections=[1])]
+    C["numpy.vsplit"] = [
+        dict(ary=A(4, 2), indices_or_sections=2),
+        dict(ary=A(3, 2, 2), indices_or_sections=[1]),
+    ]
+    C["numpy.dsplit"] = [
+        dict(ary=A(2, 2, 4), indices_or_sections=[1]),
+        dict(ary=A(1, 3, 4), indices_or_sections=2),
+    ]
     C["numpy.unstack"] = [dict(x=A(3, 2)), dict(x=A(2, 3), axis=1)]
     C["numpy.atleast_1d"] = [dict(arys=(F(),)), dict(arys=(A(3),)), dict(arys=(F(), A(2, 2)))]
     C["numpy.atleast_2d"] = [dict(arys=(A(3),)), dict(arys=(F(), A(2, 2), A(2)))]
@@ -181,7 +187,11 @@ def cases(A, F, binary, unary):
         dict(a=A(3, 4), b=A(3, 4), axisa=0, axisb=0, axisc=0),
         dict(a=A(2, 3, 2), b=A(2, 3, 2), axis=1),
     ]
-    C["numpy.linalg.cross"] = [dict(x1=A(3), x2=A(3)), dict(x1=A(3, 4), x2=A(3, 4), axis=0)]
+    C["numpy.linalg.cross"] = [
+        dict(x1=A(3), x2=A(3)),
+        dict(x1=A(3, 4), x2=A(3, 4), axis=0),
+        dict(x1=A(2, 3), x2=A(3)),
+    ]
 
     # -- indexing
     C["numpy.take"] = [
@@ -266,7 +276,10 @@ def cases(A, F, binary, unary):
         dict(condition=[True, False, True], a=A(3, 2), axis=0),
         dict(condition=np.array([0, 1, 1, 0, 1]), a=A(2, 3)),
     ]
-    C["numpy.extract"] = [dict(condition=A(2, 3) > 0, arr=A(2, 3))]
+    C["numpy.extract"] = [
+        dict(condition=A(2, 3) > 0, arr=A(2, 3)),
+        dict(condition=np.array([1, 0, 1, 1]), arr=A(4)),
+    ]
     C["numpy.delete"] = [
         dict(arr=A(5), obj=[0, 3]),
         dict(arr=A(3, 4), obj=1, axis=1),
@@ -277,8 +290,14 @@ def cases(A, F, binary, unary):
         dict(a=np.array([[0], [1]]), choices=[A(3), F()]),
         dict(a=np.array([0, 5, -1]), choices=[A(3), A(3)], mode="wrap"),
     ]
-    C["numpy.ndarray.compress"] = [{"self": A(3, 2), "condition": [True, False, True], "axis": 0}]
-    C["numpy.ndarray.choose"] = [{"self": np.array([1, 0, 1]), "choices": [A(3), A(3)]}]
+    C["numpy.ndarray.compress"] = [
+        {"self": A(3, 2), "condition": [True, False, True], "axis": 0},
+        {"self": A(2, 2), "condition": [False, True, True]},
+    ]
+    C["numpy.ndarray.choose"] = [
+        {"self": np.array([1, 0, 1]), "choices": [A(3), A(3)]},
+        {"self": np.array([[0, 1, 1], [1, 0, 0]]), "choices": [A(2, 3), A(2, 3)]},
+    ]
     z = A(2, 4, lo=0.5, hi=1.5)
     z[0, 2] = 0.0
     for name in ("cumulative_sum", "cumulative_prod"):

@@ -51,7 +51,7 @@ BINARY = {
     "hypot": ("x1 / ans", "x2 / ans"),
     "logaddexp": ("np.exp(x1 - ans)", "np.exp(x2 - ans)"),
     "logaddexp2": ("np.exp2(x1 - ans)", "np.exp2(x2 - ans)"),
-    "copysign": ("np.sign(x1) * np.sign(ans)", "0"),
+    "copysign": ("rt.sign(x1) * rt.sign(ans)", "0"),
 }
 
 # Elementwise picks: the cotangent goes to the operand picked, ties split.
