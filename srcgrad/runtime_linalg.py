@@ -336,8 +336,15 @@ def svd_jvp(da, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     return du, ds, _T(dv)
 
 
-def pinv_grad(g, ans, a):
+def _check_pinv(hermitian):
+    if hermitian:
+        raise SrcgradError("srcgrad: the derivative of pinv(hermitian=True) is not implemented; "
+                           "use pinv(a)")
+
+
+def pinv_grad(g, ans, a, hermitian=False):
     """Cotangent of ``a`` in ``p = np.linalg.pinv(a)`` (constant rank)."""
+    _check_pinv(hermitian)
     p = ans
     eye_m = _eye_like(a @ p)
     eye_n = _eye_like(p @ a)
@@ -347,8 +354,9 @@ def pinv_grad(g, ans, a):
     return out
 
 
-def pinv_jvp(da, ans, a):
+def pinv_jvp(da, ans, a, hermitian=False):
     """Tangent of ``np.linalg.pinv(a)`` (constant rank)."""
+    _check_pinv(hermitian)
     p = ans
     eye_m = _eye_like(a @ p)
     eye_n = _eye_like(p @ a)

@@ -47,8 +47,13 @@ def _weights_back(t, a, axis, weights):
     return unbroadcast(t, weights)
 
 
-def average_grad_a(g, a, axis=None, weights=None, keepdims=False):
+def average_grad_a(g, a, axis=None, weights=None, keepdims=False, returned=False):
     """Cotangent of ``a`` in ``np.average(a, axis, weights, keepdims=keepdims)``."""
+    if returned:
+        raise SrcgradError(
+            "srcgrad: the derivative of np.average(returned=True) is not "
+            "implemented; compute the sum of weights separately"
+        )
     if weights is None:
         n = 1
         for d in _axes(a, axis):
@@ -738,8 +743,9 @@ def vander_grad(g, x, N=None, increasing=False):
     return np.sum(g * vander_deriv(x, N, increasing), axis=1)
 
 
-def cov_grad(g, m, rowvar=True, bias=False, ddof=None):
+def cov_grad(g, m, rowvar=True, bias=False, ddof=None, y=None):
     """Cotangent of ``m`` for ``np.cov(m, rowvar=rowvar, bias=bias, ddof=ddof)``."""
+    _check_cov(y)
     x = np.atleast_2d(m)
     if not rowvar and np.ndim(m) > 1:
         x = np.swapaxes(x, 0, 1)
@@ -754,8 +760,17 @@ def cov_grad(g, m, rowvar=True, bias=False, ddof=None):
     return np.reshape(dx, shape(m))
 
 
-def cov_jvp(dm, m, rowvar=True, bias=False, ddof=None):
+def _check_cov(y):
+    if y is not None:
+        raise SrcgradError(
+            "srcgrad: the derivative of np.cov(m, y) is not implemented; "
+            "pass np.vstack([m, y]) as m"
+        )
+
+
+def cov_jvp(dm, m, rowvar=True, bias=False, ddof=None, y=None):
     """Tangent of ``np.cov(m, ...)``."""
+    _check_cov(y)
     x, dx = np.atleast_2d(m), np.atleast_2d(dm)
     if not rowvar and np.ndim(m) > 1:
         x, dx = np.swapaxes(x, 0, 1), np.swapaxes(dx, 0, 1)
@@ -769,12 +784,12 @@ def cov_jvp(dm, m, rowvar=True, bias=False, ddof=None):
     return np.reshape(out, ()) if np.ndim(m) == 1 else out
 
 
-def quantile_grad(g, a, q, axis=None, keepdims=False, scale=1.0):
+def quantile_grad(g, a, q, axis=None, keepdims=False, scale=1.0, method="linear"):
     """Cotangent of ``a`` for ``np.quantile(a, q, axis, keepdims=keepdims)`` (linear method).
 
     ``scale`` is 0.01 for ``np.percentile``.
     """
-    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale)
+    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale, method)
     nq = np.ndim(q)
     lead = moved_shape[: len(moved_shape) - len(axes)]
     gq = np.reshape(g, np.shape(q) + lead)  # q's axes first, like numpy's result
@@ -785,9 +800,9 @@ def quantile_grad(g, a, q, axis=None, keepdims=False, scale=1.0):
     return np.moveaxis(np.reshape(out, moved_shape), dest, axes)
 
 
-def quantile_grad_q(g, a, q, axis=None, keepdims=False, scale=1.0):
+def quantile_grad_q(g, a, q, axis=None, keepdims=False, scale=1.0, method="linear"):
     """Cotangent of ``q`` in ``np.quantile``: the slope between the two ranks used."""
-    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale)
+    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale, method)
     n = flat.shape[-1]
     slope = (np.take_along_axis(flat, hi, -1) - np.take_along_axis(flat, lo, -1)) * (n - 1) * scale
     lead = moved_shape[: len(moved_shape) - len(axes)]
@@ -797,9 +812,9 @@ def quantile_grad_q(g, a, q, axis=None, keepdims=False, scale=1.0):
     return unbroadcast(np.sum(np.reshape(gq * slope, np.shape(q) + (-1,)), axis=-1), q)
 
 
-def quantile_jvp(da, dq, a, q, axis=None, keepdims=False, scale=1.0):
+def quantile_jvp(da, dq, a, q, axis=None, keepdims=False, scale=1.0, method="linear"):
     """Tangent of ``np.quantile`` (linear method)."""
-    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale)
+    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale, method)
     out_shape = np.shape(np.quantile(a, q * scale, axis=axis, keepdims=keepdims))
     lead = moved_shape[: len(moved_shape) - len(axes)]
     t = 0.0
@@ -814,7 +829,12 @@ def quantile_jvp(da, dq, a, q, axis=None, keepdims=False, scale=1.0):
     return np.reshape(t, np.shape(q) + lead) if not keepdims else np.reshape(t, out_shape)
 
 
-def _quantile_parts(a, q, axis, scale):
+def _quantile_parts(a, q, axis, scale, method):
+    if method != "linear":
+        raise SrcgradError(
+            f"srcgrad: the derivative of np.quantile(method={method!r}) is not "
+            "implemented; use the default method='linear'"
+        )
     nd = np.ndim(a)
     axes = tuple(range(nd)) if axis is None else _axes(a, axis)
     dest = tuple(range(nd - len(axes), nd))

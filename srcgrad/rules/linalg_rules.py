@@ -77,8 +77,8 @@ def register(rules):
     d(
         "pinv",
         "pinv(a, rcond=None, hermitian=False)",
-        vjp={"a": "rt.pinv_grad(g, ans, a)"},
-        jvp="rt.pinv_jvp(da, ans, a)",
+        vjp={"a": "rt.pinv_grad(g, ans, a, hermitian)"},
+        jvp="rt.pinv_jvp(da, ans, a, hermitian)",
     )
     # x, residuals, rank, s: rank is an integer and carries no gradient.
     d(

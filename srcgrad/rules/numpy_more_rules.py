@@ -122,7 +122,7 @@ def _reductions(rules, d):
         "average",
         "(a, axis=None, weights=None, returned=False, *, keepdims=False)",
         vjp={
-            "a": "rt.average_grad_a(g, a, axis, weights, keepdims)",
+            "a": "rt.average_grad_a(g, a, axis, weights, keepdims, returned)",
             "weights": "rt.average_grad_w(g, ans, a, axis, weights, keepdims)",
         },
         jvp="rt.average_jvp(da, dweights, ans, a, axis, weights, keepdims)",
@@ -482,26 +482,26 @@ def _selections(rules, d):
     d(
         "cov",
         "(m, y=None, rowvar=True, bias=False, ddof=None)",
-        vjp={"m": "rt.cov_grad(g, m, rowvar, bias, ddof)"},
-        jvp="rt.cov_jvp(dm, m, rowvar, bias, ddof)",
+        vjp={"m": "rt.cov_grad(g, m, rowvar, bias, ddof, y)"},
+        jvp="rt.cov_jvp(dm, m, rowvar, bias, ddof, y)",
     )
     d(
         "quantile",
         "(a, q, axis=None, out=None, overwrite_input=False, method='linear', keepdims=False)",
         vjp={
-            "a": "rt.quantile_grad(g, a, q, axis, keepdims)",
-            "q": "rt.quantile_grad_q(g, a, q, axis, keepdims)",
+            "a": "rt.quantile_grad(g, a, q, axis, keepdims, 1.0, method)",
+            "q": "rt.quantile_grad_q(g, a, q, axis, keepdims, 1.0, method)",
         },
-        jvp="rt.quantile_jvp(da, dq, a, q, axis, keepdims)",
+        jvp="rt.quantile_jvp(da, dq, a, q, axis, keepdims, 1.0, method)",
     )
     d(
         "percentile",
         "(a, q, axis=None, out=None, overwrite_input=False, method='linear', keepdims=False)",
         vjp={
-            "a": "rt.quantile_grad(g, a, q, axis, keepdims, 0.01)",
-            "q": "rt.quantile_grad_q(g, a, q, axis, keepdims, 0.01)",
+            "a": "rt.quantile_grad(g, a, q, axis, keepdims, 0.01, method)",
+            "q": "rt.quantile_grad_q(g, a, q, axis, keepdims, 0.01, method)",
         },
-        jvp="rt.quantile_jvp(da, dq, a, q, axis, keepdims, 0.01)",
+        jvp="rt.quantile_jvp(da, dq, a, q, axis, keepdims, 0.01, method)",
     )
 
 
