@@ -16,7 +16,7 @@ BOTH = ("x1", "x2")
 NAN_REDUCE = "(a, axis=None, dtype=None, out=None, keepdims=False)"
 
 NONDIFF = """
-    nextafter spacing gcd lcm isreal iscomplex isneginf isposinf
+    nextafter spacing gcd lcm isreal iscomplex isneginf isposinf isnat
     bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_count invert
     left_shift right_shift
     argpartition nanargmax nanargmin lexsort unique digitize histogram bincount
