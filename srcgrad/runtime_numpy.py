@@ -223,9 +223,18 @@ def median_jvp(da, a, axis=None, keepdims=False):
     return np.reshape(t, out_shape)
 
 
+def _grids(shape_, like):
+    """``np.indices(shape_, sparse=True)``, made on ``like``'s device."""
+    nd = len(shape_)
+    return [
+        np.reshape(np.arange(n, like=_like(like)), [n if d == k else 1 for d in range(nd)])
+        for k, n in enumerate(shape_)
+    ]
+
+
 def _along_last(idx):
     """An advanced index tuple selecting ``idx`` along the last axis."""
-    grids = np.indices(idx.shape[:-1], sparse=True) if idx.ndim > 1 else ()
+    grids = _grids(idx.shape[:-1], idx)
     return tuple(gr[..., None] for gr in grids) + (idx,)
 
 
@@ -346,7 +355,7 @@ def take_along_axis_vjp(g, arr, indices, axis):
     axis = axis % np.ndim(arr)
     full = np.broadcast_shapes(np.shape(g), np.shape(indices))
     g = np.broadcast_to(g, full)
-    grids = list(np.indices(full, sparse=True))
+    grids = _grids(full, g)
     for d, n in enumerate(shape(arr)):
         if n == 1:
             grids[d] = np.zeros_like(grids[d])
@@ -685,8 +694,8 @@ def cumulative_grad(f, g, ans, x, axis=None, include_initial=False):
     """Cotangent of ``x`` for ``np.cumulative_sum``/``cumulative_prod`` (``f``: "sum"/"prod")."""
     ax = 0 if axis is None else axis
     if include_initial:
-        g = np.take(g, np.arange(1, np.shape(g)[ax]), axis=ax)
-        ans = np.take(ans, np.arange(1, np.shape(ans)[ax]), axis=ax)
+        keep = np.arange(1, np.shape(g)[ax], like=_like(g))
+        g, ans = np.take(g, keep, axis=ax), np.take(ans, keep, axis=ax)
     if f == "sum":
         return cumsum_grad(g, x, ax)
     return cumprod_grad(g, ans, x, ax)
