@@ -104,6 +104,26 @@ def norm_orders(x, M):
             + np.linalg.norm(M, 2) + np.linalg.norm(x, 3))
 
 
+def tuples_and_varargs(x, M):
+    row = np.atleast_2d(x)
+    p, q = np.broadcast_arrays(x, M)
+    frac, whole = np.modf(M * 0.9)
+    parts = np.unstack(M)
+    mant, ex = np.frexp(x * 0.4 + 2.6)
+    return np.sum(row * p * q) + np.sum(frac ** 2) + np.sum(parts[1]) + np.sum(mant * x)
+
+
+def chained_products(A, B, C):
+    chain = np.linalg.multi_dot([A, B, C])
+    picked = np.choose(np.array([0, 1, 1]), [A[0], C[1]])
+    return np.sum(chain ** 2) + np.sum(picked * np.arange(3.0))
+
+
+def method_mix(x):
+    kept = x.compress([True, False, True, True])
+    return x.item(1) * kept.sum() + x.conj().sum() + x.cumprod().sum()
+
+
 def _spd(rng):
     return vec(rng, (3, 3)) * 0.5 + 2.0 * np.eye(3)
 
@@ -140,6 +160,12 @@ CASES = [
          note="autograd has no VJP for np.nanmean, np.median or np.quantile"),
     Case(matrix_methods, lambda rng: (vec(rng, (3, 3)),), autograd=False,
          note="autograd has no VJP for cumprod"),
+    Case(tuples_and_varargs, lambda rng: (vec(rng, 3), vec(rng, (2, 3))), wrt=(0, 1),
+         autograd=False, note="autograd has no VJP for np.modf, np.frexp or np.unstack"),
+    Case(chained_products, lambda rng: (vec(rng, (3, 3)), vec(rng, (3, 2)), vec(rng, (2, 3))),
+         wrt=(0, 1, 2), autograd=False, note="autograd has no VJP for np.choose"),
+    Case(method_mix, lambda rng: (vec(rng, 4),), autograd=False,
+         note="autograd cannot trace x.item()"),
     Case(norm_orders, lambda rng: (distinct(rng, 4), vec(rng, (3, 3))), wrt=(0, 1),
          autograd=False, note="autograd's norm has no nuclear or 2-norm of a matrix"),
 ]
