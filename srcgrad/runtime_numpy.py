@@ -300,6 +300,11 @@ def pad_grad_constant(g, array, pad_width):
     return np.sum(g * (1 - inner))
 
 
+def _on_device(v, like):
+    """An index or mask the caller wrote as a Python list, as an array beside ``like``."""
+    return v if hasattr(v, "__array_function__") else np.asarray(v, like=_like(like))
+
+
 def _like(x):
     return x if hasattr(x, "__array_function__") else None
 
@@ -332,7 +337,7 @@ def take_vjp(g, a, indices, axis=None, mode="raise"):
     out = zeros_like(a)
     flat = np.reshape(out, (-1,)) if axis is None else np.moveaxis(out, axis, 0)
     n = flat.shape[0]
-    idx = np.asarray(indices) if not hasattr(indices, "__array_function__") else indices
+    idx = _on_device(indices, out)
     if mode == "wrap":
         idx = np.mod(idx, n)
     elif mode == "clip":
@@ -659,7 +664,7 @@ def compress_grad(g, condition, a, axis=None):
     """Cotangent of ``a`` for ``np.compress(condition, a, axis)``."""
     out = zeros_like(a)
     flat = np.reshape(out, (-1,)) if axis is None else np.moveaxis(out, axis, 0)
-    keep = np.nonzero(condition)[0]
+    keep = np.nonzero(_on_device(condition, out))[0]
     flat[keep] = g if axis is None else np.moveaxis(g, axis, 0)
     return out
 
@@ -667,7 +672,7 @@ def compress_grad(g, condition, a, axis=None):
 def extract_grad(g, condition, arr):
     """Cotangent of ``arr`` for ``np.extract(condition, arr)``."""
     out = zeros_like(arr)
-    np.reshape(out, (-1,))[np.flatnonzero(condition)] = g
+    np.reshape(out, (-1,))[np.flatnonzero(_on_device(condition, out))] = g
     return out
 
 
