@@ -23,6 +23,41 @@ from srcgrad.runtime import (
     zeros_like,
 )
 
+# -- constructors ----------------------------------------------------------------------
+
+
+def _linspace_weights(ans, num, endpoint, retstep, axis):
+    """t such that linspace(start, stop) = start + (stop - start) * t, shaped to broadcast."""
+    if retstep:
+        raise SrcgradError(
+            "srcgrad: the derivative of np.linspace(retstep=True) is not "
+            "implemented; compute the step as (stop - start) / (num - 1)"
+        )
+    values = ans
+    div = (num - 1) if endpoint else num
+    t = np.arange(num, like=_like(values)).astype(np.result_type(values)) / max(div, 1)
+    nd = np.ndim(values)
+    ax = axis % nd if nd else 0
+    return np.reshape(t, [num if d == ax else 1 for d in range(nd)]), ax
+
+
+def linspace_grad(g, start, stop, num=50, endpoint=True, retstep=False, axis=0, which=0):
+    """Cotangent of ``start`` (``which=0``) or ``stop`` in ``np.linspace``."""
+    t, ax = _linspace_weights(g, num, endpoint, retstep, axis)
+    w = (1 - t) if which == 0 else t
+    if num == 1 and which == 0:
+        w = np.ones_like(t)
+    return unbroadcast(np.sum(g * w, axis=ax), start if which == 0 else stop)
+
+
+def linspace_jvp(dstart, dstop, ans, start, stop, num=50, endpoint=True, retstep=False, axis=0):
+    """Tangent of ``np.linspace(start, stop, ...)``."""
+    t, ax = _linspace_weights(ans, num, endpoint, retstep, axis)
+    ds = np.expand_dims(dstart * np.ones_like(np.take(ans, 0, axis=ax)), ax)
+    de = np.expand_dims(dstop * np.ones_like(np.take(ans, 0, axis=ax)), ax)
+    return ds * (1 - t) + de * t if num > 1 else ds * np.ones_like(t)
+
+
 # -- reductions ----------------------------------------------------------------
 
 

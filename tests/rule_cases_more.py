@@ -54,6 +54,21 @@ def cases(A, F, binary, unary):
         dict(x1=A(4, 3), x2=A(3)),
     ]
 
+    # -- constructors
+    C["numpy.full"] = [
+        dict(shape=(2, 3), fill_value=F()),
+        dict(shape=3, fill_value=A(3)),
+        dict(shape=(2, 3), fill_value=A(2, 1)),
+    ]
+    C["numpy.full_like"] = [dict(a=A(2, 3), fill_value=F()), dict(a=A(2, 3), fill_value=A(3))]
+    C["numpy.linspace"] = [
+        dict(start=F(), stop=F(1, 2)),
+        dict(start=F(), stop=F(1, 2), num=5, endpoint=False),
+        dict(start=A(3), stop=F(1, 2), num=4),
+        dict(start=A(2), stop=A(2), num=3, axis=-1),
+        dict(start=F(), stop=F(), num=1),
+    ]
+
     # -- reductions
     C["numpy.average"] = [
         dict(a=A(2, 3)),

@@ -21,7 +21,6 @@ NONDIFF = """
     left_shift right_shift
     argpartition nanargmax nanargmin lexsort unique digitize histogram bincount
     array_equiv isin tri indices
-    zeros_like ones_like
 """.split()
 NONDIFF_METHODS = "round argpartition searchsorted".split()
 
@@ -31,6 +30,7 @@ def register(rules):
         return rules.define(f"numpy.{name}", name.rsplit(".", 1)[-1] + sig, **kw)
 
     _elementwise(rules, d)
+    _constructors(rules, d)
     _reductions(rules, d)
     _shapes(rules, d)
     _products(rules, d)
@@ -113,6 +113,32 @@ def _elementwise(rules, d):
         vjp={"x1": "np.expand_dims(g, axis) * x2", "x2": "np.expand_dims(g, axis) * x1"},
         jvp="rt.lin(dx1, lambda t: np.linalg.vecdot(t, x2, axis=axis))"
         " + rt.lin(dx2, lambda t: np.linalg.vecdot(x1, t, axis=axis))",
+    )
+
+
+def _constructors(rules, d):
+    """Array constructors whose values come from their arguments."""
+    d(
+        "full",
+        "(shape, fill_value, dtype=None)",
+        vjp={"fill_value": "rt.unbroadcast(g, fill_value)"},
+        jvp="rt.broadcast_like(dfill_value, ans)",
+    )
+    # full_like reads only the shape and dtype of a: its derivative in a is zero.
+    d(
+        "full_like",
+        "(a, fill_value, dtype=None)",
+        vjp={"a": "rt.zeros_like(a)", "fill_value": "rt.unbroadcast(g, fill_value)"},
+        jvp="rt.broadcast_like(dfill_value, ans)",
+    )
+    d(
+        "linspace",
+        "(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0)",
+        vjp={
+            "start": "rt.linspace_grad(g, start, stop, num, endpoint, retstep, axis, 0)",
+            "stop": "rt.linspace_grad(g, start, stop, num, endpoint, retstep, axis, 1)",
+        },
+        jvp="rt.linspace_jvp(dstart, dstop, ans, start, stop, num, endpoint, retstep, axis)",
     )
 
 

@@ -68,8 +68,8 @@ NONDIFF = """
     greater greater_equal less less_equal equal not_equal
     logical_and logical_or logical_xor logical_not
     shape ndim size
-    zeros ones empty full zeros_like ones_like empty_like full_like
-    arange linspace logspace eye identity
+    zeros ones empty zeros_like ones_like empty_like
+    arange logspace eye identity
 """.split()
 
 
