@@ -27,6 +27,10 @@ def cases(A, F, binary, unary):
         dict(x1=A(2, 3), x2=2),
         dict(x1=A(3, 1), x2=np.array([0, 1])),
     ]
+    C["numpy.heaviside"] = binary() + [
+        dict(x1=np.array([0.0, 0.5, -1.0, 0.0]), x2=A(4), _wrt=("x2",)),
+        dict(x1=np.array([[0.0], [2.0]]), x2=F(), _wrt=("x2",)),
+    ]
     C["numpy.modf"] = [dict(x=A(5, lo=-3, hi=3)), dict(x=F(0.1, 0.9))]
     C["numpy.frexp"] = [dict(x=A(5, lo=0.6, hi=0.9)), dict(x=A(2, 3, lo=-3.5, hi=-2.5))]
     C["numpy.divmod"] = binary(d1=(0.1, 0.9), d2=(1.1, 1.9))

@@ -54,6 +54,14 @@ def _elementwise(rules, d):
         vjp={"x1": "np.ldexp(g, x2)"},
         jvp="rt.broadcast_like(np.ldexp(dx1, x2), ans)",
     )
+    # heaviside(x1, x2) is 0 or 1, and x2 where x1 == 0: flat in x1 (away from 0).
+    d(
+        "heaviside",
+        BIN,
+        broadcast=BOTH,
+        vjp={"x1": "0 * g", "x2": "np.where(x1 == 0, g, 0)"},
+        jvp="rt.broadcast_like(rt.lin(dx2, lambda t: np.where(x1 == 0, t, 0)), ans)",
+    )
     # modf(x) = (fractional part, integral part); the integral part is flat.
     d("modf", "(x)", vjp={"x": "g[0]"}, jvp="(dx, 0 * dx)")
     # frexp(x) = (mantissa, exponent) with x = mantissa * 2**exponent.

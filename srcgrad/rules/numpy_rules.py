@@ -62,7 +62,7 @@ MINMAX = "(a, axis=None, out=None, keepdims=False)"
 VAR = "(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False)"
 
 NONDIFF = """
-    floor ceil round around rint trunc fix sign signbit floor_divide heaviside
+    floor ceil round around rint trunc fix sign signbit floor_divide
     argmax argmin argsort nonzero flatnonzero count_nonzero searchsorted
     isnan isfinite isinf isclose allclose array_equal all any
     greater greater_equal less less_equal equal not_equal
