@@ -221,6 +221,10 @@ def cases(A, F, binary, unary):
         dict(a=A(4), indices=np.array([5, -1]), mode="wrap"),
         dict(a=A(4), indices=np.array([7, -3]), mode="clip"),
     ]
+    C["numpy.bincount"] = [
+        dict(x=np.array([0, 2, 2, 5]), weights=A(4)),
+        dict(x=np.array([1, 1, 0]), weights=A(3), minlength=4),
+    ]
     C["numpy.take_along_axis"] = [
         dict(arr=A(3, 4), indices=np.array([[0, 3], [1, 1], [2, 0]]), axis=1),
         dict(arr=A(3, 4), indices=np.array([[2, 0, 0, 1]]), axis=0),

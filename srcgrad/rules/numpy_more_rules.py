@@ -19,7 +19,7 @@ NONDIFF = """
     nextafter spacing gcd lcm isreal iscomplex isneginf isposinf isnat
     bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_count invert
     left_shift right_shift
-    argpartition nanargmax nanargmin lexsort unique digitize histogram bincount
+    argpartition nanargmax nanargmin lexsort digitize
     array_equiv isin tri indices
 """.split()
 NONDIFF_METHODS = "round argpartition searchsorted".split()
@@ -393,6 +393,13 @@ def _indexing(rules, d):
         "(a, indices, axis=None, out=None, mode='raise')",
         vjp={"a": "rt.take_vjp(g, a, indices, axis, mode)"},
         jvp="np.take(da, indices, axis=axis, mode=mode)",
+    )
+    # bincount counts (no gradient) or sums weights per bin (linear in the weights).
+    d(
+        "bincount",
+        "(x, weights=None, minlength=0)",
+        vjp={"weights": "np.take(g, x)"},
+        jvp="np.bincount(x, weights=dweights, minlength=np.size(ans))",
     )
     d(
         "take_along_axis",
