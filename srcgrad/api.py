@@ -420,9 +420,33 @@ def _format(grads, arguments, names, single, none=()):
     return out[0] if single else out
 
 
+def _is_complex(x):
+    if isinstance(x, (list, tuple)):
+        return any(_is_complex(v) for v in x)
+    if type(x) is complex:
+        return True
+    dtype = getattr(x, "dtype", None)
+    return dtype is not None and getattr(dtype, "kind", None) == "c"
+
+
+def _check_real(f, params, args):
+    """Complex arguments are refused: the rules are written for real numbers."""
+    for p, a in zip(params, args):
+        if _is_complex(a):
+            kind = type(a).__name__ if type(a) is complex else f"{a.dtype} array"
+            raise SrcgradError(
+                f"{f.__qualname__}(): argument {p!r} is complex ({kind}); srcgrad "
+                "differentiates real-valued functions of real arguments only. Split a "
+                "complex value into its real and imaginary parts and pass those")
+
+
 def _check_scalar(f, value):
     if type(value) is float:
         return
+    if _is_complex(value):
+        raise SrcgradError(
+            f"grad needs {f.__qualname__} to return a real scalar, but it returned a complex "
+            "value; differentiate its real part, its imaginary part or its abs instead")
     shape = runtime.shape(value) if not isinstance(value, (tuple, list)) else None
     if shape is None or shape != ():
         raise SrcgradError(
@@ -450,6 +474,7 @@ def value_and_grad(f, wrt=0, has_aux=False, unconnected="zero", rules=None):
     def value_and_grad_f(*args, **kwargs):
         if kwargs or len(args) != nparams:
             args = _call_args(sig, f, args, kwargs)[0]
+        _check_real(f, params, args)
         fn = compiled(f, names, _arg_kinds(params, args), rules, has_aux)
         if fn.mutates_arguments:
             # the caller's arrays are left as they were, whatever f writes into
@@ -513,12 +538,16 @@ def vjp(f, *args, wrt=0, unconnected="zero", rules=None):
     sig, params, names, single = _prepare(f, wrt)
     _check_options(unconnected, rules)
     call_args, arguments = _call_args(sig, f, args, {})
+    _check_real(f, params, call_args)
     fn = compiled(f, names, _arg_kinds(params, call_args), rules)
     # A function that writes into an argument array would see its own writes
     # on a second run: every run gets fresh copies instead.
     fresh = (lambda: [a.copy() if isinstance(a, np.ndarray) else a for a in call_args]) if \
         getattr(fn, "mutates_arguments", False) else (lambda: call_args)
     out = without_hooks(f)(*fresh())
+    if _is_complex(out):
+        raise SrcgradError(f"{f.__qualname__}() returned a complex value; srcgrad differentiates "
+                           "real-valued functions only")
 
     def pullback(dout):
         _, grads = fn(*fresh(), dout)

@@ -37,6 +37,8 @@ def rules_markdown(rules=None):
         "",
         "Generated from the rule registry by `python -m srcgrad rules --markdown`;",
         "`tests/test_listing.py` checks that this page is current.",
+        "What the rules do at ties, kinks, singular matrices and repeated eigenvalues, and",
+        "why complex inputs are refused: [numpy.md](numpy.md).",
         "",
         f"{len(names)} names: {len(diff)} differentiable, {len(nondiff)} without a gradient "
         f"(their results are constants), {len(aliases)} aliases.",

@@ -176,7 +176,8 @@ class Resolver:
         if isinstance(obj, CustomGradient):
             params = tuple(inspect.signature(obj.fn).parameters)
             return CustomCall(path, params, obj.__name__)
-        if isinstance(obj, types.FunctionType) and obj.__module__ == "srcgrad.runtime":
+        if isinstance(obj, types.FunctionType) and \
+                str(obj.__module__).startswith("srcgrad.runtime"):
             raise info.error(
                 func, f"srcgrad.runtime.{obj.__name__} has no forward rule yet",
                 "higher derivatives of this function are not supported; use finite "

@@ -411,7 +411,7 @@ def minmax_jvp(dx, ans, x, axis=None, keepdims=False):
     if not shape(x):
         return dx
     mask = x == _keep(ans, x, axis, keepdims)
-    count = mask.sum(axis=axis, keepdims=keepdims)
+    count = mask.sum(axis=axis, keepdims=keepdims).astype(np.result_type(x, np.float32))
     return np.sum(dx * mask, axis=axis, keepdims=keepdims) / count
 
 
@@ -628,6 +628,7 @@ def tile_grad(g, x, reps):
 
 def astype_grad(g, x, dtype):
     """Cotangent of ``x`` for ``x.astype(dtype)``: cast back (zero through ints)."""
+    _check_not_complex(dtype)
     if np.dtype(dtype).kind not in "fc":
         return zeros_like(x)
     return g.astype(x.dtype)
@@ -635,9 +636,18 @@ def astype_grad(g, x, dtype):
 
 def astype_jvp(dx, dtype):
     """Tangent of ``x.astype(dtype)`` (zero when ``dtype`` is not floating)."""
+    _check_not_complex(dtype)
     if np.dtype(dtype).kind not in "fc":
         return zeros_like(dx)
     return dx.astype(dtype)
+
+
+def _check_not_complex(dtype):
+    if np.dtype(dtype).kind == "c":
+        from srcgrad.errors import SrcgradError
+
+        raise SrcgradError("srcgrad: the derivative of a cast to a complex dtype is not "
+                           "implemented; srcgrad differentiates real-valued code only")
 
 
 def array_grad(g, obj):
@@ -764,31 +774,10 @@ def sort_jvp(dx, x, axis=-1):
     return np.take_along_axis(dx, _sort_order(x, axis), axis=axis)
 
 
-def _check_norm(ord, x, axis):
-    vector = axis is not None and not isinstance(axis, tuple) or axis is None and np.ndim(x) == 1
-    if ord is None or ord == "fro" or (ord == 2 and vector):
-        return
-    raise NotImplementedError(f"the derivative of norm(ord={ord!r}) is not implemented")
-
-
-def norm_grad(g, ans, x, ord=None, axis=None, keepdims=False):
-    """Cotangent of ``x`` for the 2-norm (Frobenius) ``np.linalg.norm``."""
-    _check_norm(ord, x, axis)
-    scale = _keep(g, x, axis, keepdims) / _keep(ans, x, axis, keepdims)
-    return x * scale
-
-
-def norm_jvp(dx, ans, x, ord=None, axis=None, keepdims=False):
-    """Tangent of the 2-norm (Frobenius) ``np.linalg.norm``."""
-    _check_norm(ord, x, axis)
-    return np.sum(x * dx, axis=axis, keepdims=keepdims) / ans
-
-
-def solve_grad_a(gb, ans, b):
-    """Cotangent of ``a`` in ``x = solve(a, b)``, given ``gb``, the cotangent of ``b``."""
-    if np.ndim(b) == 1:
-        return -np.multiply.outer(gb, ans)
-    return -np.matmul(gb, np.swapaxes(ans, -1, -2))
+# ---------------------------------------------------------------------------
+# Helpers of the extended numpy and linalg rules live in their own modules;
+# generated code reaches them as rt.<name> through these re-exports.
+# ---------------------------------------------------------------------------
 
 
 # ---------------------------------------------------------------------------
@@ -867,13 +856,5 @@ def prod_grad_jvp(dg, dx, g, x, axis=None, keepdims=False):
     return t
 
 
-def norm_grad_jvp(dg, dans, dx, g, ans, x, ord=None, axis=None, keepdims=False):
-    """Tangent of :func:`norm_grad` (the 2-norm's cotangent ``x * g / ans``)."""
-    _check_norm(ord, x, axis)
-    kg, kans = _keep(g, x, axis, keepdims), _keep(ans, x, axis, keepdims)
-    t = 0.0 if _is_zero(dx) else dx * (kg / kans)
-    if not _is_zero(dg):
-        t = t + x * (_keep(dg, x, axis, keepdims) / kans)
-    if not _is_zero(dans):
-        t = t - x * (kg * _keep(dans, x, axis, keepdims) / (kans * kans))
-    return t
+from srcgrad.runtime_linalg import *  # noqa: E402, F403
+from srcgrad.runtime_numpy import *  # noqa: E402, F403

@@ -126,7 +126,7 @@ UNSUPPORTED = [
     (calls_cases.star_kwargs, 0, ("**kwargs", "**kw"), None),
     (calls_cases.local_function_call, 0, ("'g'",), None),
     (calls_cases.parameter_function_call, 0, ("'fn'",), None),
-    (calls_cases.method_without_rule, 0, ("item",), None),
+    (calls_cases.method_without_rule, 0, ("getfield",), None),
     (calls_cases.method_tofile, 0, ("tofile",), None),
     (calls_cases.numpy_without_rule, 0, ("eig",), None),
     (calls_cases.c_function_sorted, 0, ("sorted",), None),
@@ -144,7 +144,7 @@ UNSUPPORTED = [
 def test_rule_free_primitives_really_have_no_rule():
     rules = default_rules()
     assert rules.get("numpy.linalg.eig") is None
-    assert rules.get("numpy.ndarray.item") is None
+    assert rules.get("numpy.ndarray.getfield") is None
     assert rules.get("numpy.ndarray.tofile") is None
     assert rules.get("builtins.sorted") is None
     assert rules.get("functools.reduce") is None
@@ -420,7 +420,7 @@ UNSUPPORTED_STMTS = [
     "y = y * sorted(x)[0]",
     "y = y * functools.reduce(operator.add, x)",
     "ev, vecs = np.linalg.eig(np.outer(x, x))",
-    "y = y * y.item(0)",
+    "y = y * y.getfield(np.float64)",
     "y.tofile('/dev/null')",
     "y[0][0] = a",
     "STATE.a = a",

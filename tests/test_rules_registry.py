@@ -7,7 +7,10 @@ For each differentiable rule and each example input in CASES:
   and with every param moving at once;
 - the cotangent of a param has the param's shape (after rt.unbroadcast for
   a broadcast param, as the engine does);
-- float32 in, float32 cotangent out (numpy rules).
+- float32 in, float32 cotangent out and float32 tangent out (numpy rules);
+- the examples cover the signature: several inputs, operands of different
+  shapes for a broadcasting rule, ``axis`` and ``keepdims`` where the
+  function takes them.
 
 A registered differentiable rule with no entry in CASES fails.
 """
@@ -18,6 +21,7 @@ import math
 
 import numpy as np
 import pytest
+import rule_cases_more
 
 from srcgrad import runtime as rt
 from srcgrad.rules import default_rules
@@ -264,16 +268,6 @@ CASES["numpy.repeat"] = [
     dict(a=A(2, 3), repeats=3, axis=-2),
 ]
 CASES["numpy.sort"] = [dict(a=A(5)), dict(a=A(3, 4), axis=0), dict(a=A(3, 4), axis=None)]
-CASES["numpy.linalg.norm"] = [
-    dict(x=A(4)),
-    dict(x=A(3, 4)),
-    dict(x=A(3, 4), axis=1),
-    dict(x=A(3, 4), axis=0, keepdims=True),
-    dict(x=A(3), ord=2),
-    dict(x=A(2, 3), ord="fro"),
-]
-_SPD = lambda n: np.eye(n) * 3 + A(n, n) * 0.5
-CASES["numpy.linalg.solve"] = [dict(a=_SPD(3), b=A(3)), dict(a=_SPD(3), b=A(3, 2))]
 CASES["numpy.concatenate"] = [
     dict(arrays=[A(2, 3), A(4, 3)]),
     dict(arrays=[A(2, 3), A(2, 1), A(2, 2)], axis=-1),
@@ -315,9 +309,12 @@ CASES["numpy.ndarray.transpose"] = [
 ]
 CASES["numpy.ndarray.ravel"] = [{"self": A(2, 3)}, {"self": A(2, 3), "order": "F"}]
 CASES["numpy.ndarray.flatten"] = [{"self": A(2, 3)}, {"self": A(2, 3), "order": "F"}]
-CASES["numpy.ndarray.copy"] = [{"self": A(2, 3)}]
+CASES["numpy.ndarray.copy"] = [{"self": A(2, 3)}, {"self": A(4)}]
 CASES["numpy.ndarray.squeeze"] = [{"self": A(2, 1, 3)}, {"self": A(1, 3, 1), "axis": 0}]
-CASES["numpy.ndarray.swapaxes"] = [{"self": A(2, 3, 4), "axis1": 1, "axis2": -1}]
+CASES["numpy.ndarray.swapaxes"] = [
+    {"self": A(2, 3, 4), "axis1": 1, "axis2": -1},
+    {"self": A(2, 3), "axis1": 0, "axis2": 1},
+]
 CASES["numpy.ndarray.astype"] = [
     {"self": A(2, 3), "dtype": np.float64},
     {"self": A(2, 3, lo=-5, hi=5), "dtype": np.int64},
@@ -372,6 +369,9 @@ CASES["math.ldexp"] = [dict(x=F(), i=3), dict(x=F(), i=-2)]
 if hasattr(math, "fma"):
     CASES["math.fma"] = [dict(x=F(), y=F(), z=F())]
 
+# numpy_more_rules and linalg_rules
+CASES.update(rule_cases_more.cases(A, F, binary, unary))
+
 # float32 cotangents: these legitimately compute in float64 (or change dtype).
 NOT_FLOAT32 = {
     "numpy.float_power",  # always float64 by definition
@@ -383,7 +383,8 @@ NOT_FLOAT32 = {
 
 def tmap(f, *trees):
     if isinstance(trees[0], (list, tuple)):
-        return type(trees[0])(tmap(f, *kids) for kids in zip(*trees, strict=True))
+        kids = [tmap(f, *kids) for kids in zip(*trees, strict=True)]
+        return type(trees[0])(kids) if not hasattr(trees[0], "_fields") else tuple(kids)
     return f(*trees)
 
 
@@ -475,6 +476,11 @@ def finite_difference(rule, fn, args, direction):
 
 
 def assert_close(actual, expected, what):
+    if isinstance(expected, (list, tuple)):  # several outputs (np.split, np.linalg.svd)
+        assert isinstance(actual, (list, tuple)) and len(actual) == len(expected), what
+        for k, (a, e) in enumerate(zip(actual, expected)):
+            assert_close(a, e, f"{what}[{k}]")
+        return
     actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
     assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
     scale = 1.0 + float(np.max(np.abs(expected), initial=0.0))
@@ -552,6 +558,7 @@ def check_float32(rule, fn, args):
     if np.result_type(*leaves(ans)) != np.float32:
         return  # the primitive itself promotes (np.outer of a Python float)
     g = to_float32(random_like(ans))
+    jvp = jvp_function(rule) if rule.jvp else None
     for p in active_params(rule, args32):
         ct = cotangent(rule, p, g, ans, bound)
         for c, x in zip(leaves(ct), leaves(args32[p]), strict=True):
@@ -559,6 +566,15 @@ def check_float32(rule, fn, args):
                 assert np.asarray(c).dtype == np.float32, (
                     f"{rule.name}: float32 {p} got a {np.asarray(c).dtype} cotangent"
                 )
+        if jvp is not None and any(isinstance(x, np.ndarray) for x in leaves(args32[p])):
+            tangents = {"d" + q: 0.0 for q in bound}
+            tangents["d" + p] = to_float32(random_like(args32[p]))
+            out = jvp(ans, *bound.values(), *tangents.values())
+            for t, y in zip(leaves(out), leaves(ans), strict=True):
+                if np.asarray(y).dtype == np.float32:
+                    assert np.asarray(t).dtype == np.float32, (
+                        f"{rule.name}: float32 tangent of {p} gave a {np.asarray(t).dtype} output"
+                    )
 
 
 # -- the tests -------------------------------------------------------------------
@@ -580,6 +596,33 @@ def test_rule(name):
             check_case(rule, fn, args)
             if name.startswith("numpy.") and name not in NOT_FLOAT32:
                 check_float32(rule, fn, args)
+
+
+def _shapes(args, rule):
+    return [np.shape(args[p]) for p in rule.broadcast if p in args]
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n in CASES])
+def test_cases_cover_the_signature(name):
+    """Several inputs per rule; a broadcasting rule is checked on operands of different
+    shapes; a reduction with keepdims (or axis) is checked with it."""
+    rule, cases = RULES.get(name), CASES[name]
+    assert len(cases) >= 2 or all(p.kind != "positional" or p.default is not None
+                                  for p in rule.params[1:]) and _one_input_is_enough(rule), (
+        f"{name}: only one example input")
+    if len(rule.broadcast) > 1:
+        assert any(len(set(_shapes(c, rule))) > 1 for c in cases), (
+            f"{name}: no example broadcasts operands of different shapes")
+    params = {p.name for p in rule.params}
+    for flag in ("keepdims", "axis"):
+        if flag in params:
+            assert any(c.get(flag) is not None and c.get(flag) is not False for c in cases), (
+                f"{name}: no example with {flag}")
+
+
+def _one_input_is_enough(rule):
+    """Functions of a single array with no options (np.fliplr): one example suffices."""
+    return len(rule.params) == 1
 
 
 def test_every_case_is_a_registered_rule():

@@ -300,4 +300,35 @@ def activity(fn, wrt, ctx, aux_out=None):
                     if u not in useful:
                         useful.add(u)
                         changed = True
+    _check_dropped_gradients(stmts, varied, useful, ctx)
     return varied & useful
+
+
+def _check_dropped_gradients(stmts, varied, useful, ctx):
+    """A varied value passed where a rule has no gradient (np.nan_to_num's ``nan``)
+    would have its gradient silently dropped: that is an error."""
+    for s in stmts:
+        if not isinstance(s, gast.Assign) or not isinstance(s.value, gast.Call) or \
+                _is_pop(s.value, ctx):
+            continue
+        defs = [n.id for t in s.targets for n in gast.walk(t) if isinstance(n, gast.Name)]
+        if not any(n in useful for n in defs):
+            continue
+        ctx.info.current = getattr(s, "_sg_origin", None) or ctx.info.current
+        res, call = call_target(s.value, ctx)
+        if not isinstance(res, Primitive) or res.rule.nondiff:
+            continue
+        if None in res.rule.vjp.values():
+            continue  # forward rules of runtime helpers: other arguments are shapes and masks
+        bound = bind(res.rule, call, ctx.info)
+        diff = diff_params(res.rule)
+        for p in res.rule.params:
+            arg = bound.get(p.name)
+            if p.name in diff or p.name == res.rule.inplace or arg is None:
+                continue
+            moved = [n for n in names_in(arg) if n in varied]
+            if moved:
+                raise ctx.info.error(
+                    arg, f"{res.rule.short}() has no derivative with respect to its argument "
+                    f"{p.name!r}, and '{moved[0]}' depends on the variables being differentiated",
+                    "compute that argument from values that do not depend on them")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from srcgrad.rules import math_rules, numpy_rules, python_rules
+from srcgrad.rules import linalg_rules, math_rules, numpy_more_rules, numpy_rules, python_rules
 from srcgrad.rules.registry import Rule, RuleError, RuleSet
 
 __all__ = ["default_rules", "library", "Rule", "RuleError", "RuleSet"]
@@ -25,6 +25,8 @@ def library() -> RuleSet:
     python_rules.register(rules)
     math_rules.register(rules)
     numpy_rules.register(rules)
+    numpy_more_rules.register(rules)
+    linalg_rules.register(rules)
     rules.nondiff("srcgrad.stop_gradient", "stop_gradient(x)",
                   doc="the value passes, the gradient does not")
     return rules

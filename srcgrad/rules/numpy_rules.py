@@ -51,7 +51,7 @@ BINARY = {
     "hypot": ("x1 / ans", "x2 / ans"),
     "logaddexp": ("np.exp(x1 - ans)", "np.exp(x2 - ans)"),
     "logaddexp2": ("np.exp2(x1 - ans)", "np.exp2(x2 - ans)"),
-    "copysign": ("np.sign(x1) * np.sign(ans)", "0"),
+    "copysign": ("rt.sign(x1) * rt.sign(ans)", "0"),
 }
 
 # Elementwise picks: the cotangent goes to the operand picked, ties split.
@@ -62,14 +62,14 @@ MINMAX = "(a, axis=None, out=None, keepdims=False)"
 VAR = "(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False)"
 
 NONDIFF = """
-    floor ceil round around rint trunc fix sign signbit floor_divide heaviside
+    floor ceil round around rint trunc fix sign signbit floor_divide
     argmax argmin argsort nonzero flatnonzero count_nonzero searchsorted
     isnan isfinite isinf isclose allclose array_equal all any
     greater greater_equal less less_equal equal not_equal
     logical_and logical_or logical_xor logical_not
     shape ndim size
-    zeros ones empty full zeros_like ones_like empty_like full_like
-    arange linspace logspace eye identity
+    zeros ones empty zeros_like ones_like empty_like
+    arange logspace eye identity
 """.split()
 
 
@@ -245,22 +245,6 @@ def register(rules):
         jvp="np.repeat(da, repeats, axis)",
     )
     d("sort", "(a, axis=-1)", vjp={"a": "rt.sort_grad(g, a, axis)"}, jvp="rt.sort_jvp(da, a, axis)")
-    # 2-norms only (vector 2-norm, Frobenius); other ords raise NotImplementedError.
-    d(
-        "linalg.norm",
-        "(x, ord=None, axis=None, keepdims=False)",
-        vjp={"x": "rt.norm_grad(g, ans, x, ord, axis, keepdims)"},
-        jvp="rt.norm_jvp(dx, ans, x, ord, axis, keepdims)",
-    )
-    d(
-        "linalg.solve",
-        "(a, b)",
-        vjp={
-            "b": "np.linalg.solve(np.swapaxes(a, -1, -2), g)",
-            "a": "rt.solve_grad_a(np.linalg.solve(np.swapaxes(a, -1, -2), g), ans, b)",
-        },
-        jvp="np.linalg.solve(a, db - rt.lin(da, lambda t: np.matmul(t, ans)))",
-    )
     # List arguments: the cotangent is a list, one entry per array.
     d(
         "concatenate",

@@ -24,6 +24,17 @@ output carries no gradient at all.
 
 A :class:`RuleSet` is an ordinary object handed to the transformer; layering
 user rules on top of the library's is ``RuleSet(parent=library)``.
+
+Every differentiable rule of the library is verified: its vjp templates as
+vector-Jacobian products and its jvp template as a Jacobian-vector product,
+against finite differences, in float64 and float32, on example inputs that
+``tests/test_rules_registry.py`` (and ``tests/rule_cases_more.py``) keep per
+rule name.  That test walks ``library().names()`` and fails for a registered
+rule with no examples, for examples naming no rule, and for examples that do
+not exercise the signature (broadcast operands of different shapes, ``axis``,
+``keepdims``), so a library rule cannot land without its check.  The examples
+stay with the tests rather than in ``define(...)`` because user rules layered
+on the library (custom derivatives) must not need test data to be declared.
 """
 
 from __future__ import annotations

@@ -43,6 +43,10 @@ LINEAR = {
     "snapshot": ("(x)", ("x",)),
     "writable": ("(g, x)", ("g",)),
     "unpack_grad": ("(parts, x)", ("parts",)),
+    "unbroadcast_each": ("(gs, xs)", ("gs",)),
+    "diagonal_vjp": ("(g, a, offset=0, axis1=0, axis2=1)", ("g",)),
+    "take_vjp": ("(g, a, indices, axis=None, mode='raise')", ("g",)),
+    "take_along_axis_vjp": ("(g, arr, indices, axis)", ("g",)),
 }
 
 
@@ -86,12 +90,6 @@ def register(rules: RuleSet) -> None:
       jvp="rt.einsum_vjp_jvp(dg, g, subscripts, doperands, operands)", diff=("g", "operands"))
     f("srcgrad.runtime.prod_grad", "prod_grad(g, x, axis=None, keepdims=False)",
       jvp="rt.prod_grad_jvp(dg, dx, g, x, axis, keepdims)", diff=("g", "x"))
-    f("srcgrad.runtime.norm_grad", "norm_grad(g, value, x, ord=None, axis=None, keepdims=False)",
-      jvp="rt.norm_grad_jvp(dg, dvalue, dx, g, value, x, ord, axis, keepdims)",
-      diff=("g", "value", "x"))
-    f("srcgrad.runtime.solve_grad_a", "solve_grad_a(gb, value, b)",
-      jvp="rt.lin(dgb, lambda t: rt.solve_grad_a(t, value, b)) + "
-          "rt.lin(dvalue, lambda t: rt.solve_grad_a(gb, t, b))", diff=("gb", "value"))
     # conversions the generated code applies to cotangents (a list of rows, a tuple)
     f("builtins.list", "list(x)", jvp="list(rt.fill_tangents(dx, x))", diff=("x",))
     f("builtins.tuple", "tuple(x)", jvp="tuple(rt.fill_tangents(dx, x))", diff=("x",))

@@ -16,6 +16,7 @@ from . import (
     loops,
     methods,
     nondiff,
+    numpy_more,
     numpy_ops,
     operators,
     programs,
@@ -36,6 +37,7 @@ TOPIC_MODULES = [
     lists,
     methods,
     numpy_ops,
+    numpy_more,
     nondiff,
     programs,
 ]

@@ -30,7 +30,7 @@ def parameter_function_call(x, fn):
 
 def method_without_rule(x):
     y = np.sin(x)
-    return y.item()  # error: y.item
+    return y.getfield(np.float64)  # error: y.getfield
 
 
 def method_tofile(x):
