@@ -26,6 +26,8 @@ def unbroadcast(g, x):
     if tx is float or tx is int:
         if type(g) is float:
             return g
+        if not _on_host(g):
+            return g.sum()  # stays on its device; the final gradient becomes a float
         return float(np.sum(g)) if tx is float else np.sum(g)
     xshape = getattr(x, "shape", ())
     gshape = getattr(g, "shape", ())
@@ -33,7 +35,9 @@ def unbroadcast(g, x):
         return g
     if not gshape:
         # A scalar cotangent for an array: broadcast it up.
-        return np.broadcast_to(g, xshape) if hasattr(x, "__array_function__") else g
+        if hasattr(x, "__array_function__"):
+            return np.broadcast_to(_on_device_of(x, g), xshape)
+        return g
     extra = len(gshape) - len(xshape)
     if extra > 0:
         g = g.sum(axis=tuple(range(extra)))
@@ -41,6 +45,22 @@ def unbroadcast(g, x):
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g
+
+
+def _on_host(v):
+    return type(v) in _SCALARS or isinstance(v, (np.ndarray, np.generic))
+
+
+def _on_device_of(x, v):
+    """A Python number ``v`` as a 0-d array of ``x``'s kind (``x`` on a device), else ``v``.
+
+    numpy makes host arrays of Python numbers (``np.expand_dims(1.0, 0)``);
+    this keeps the cotangent ``dout=1.0`` next to a cupy ``x``.
+    """
+    if type(v) in _SCALARS and not isinstance(x, np.ndarray) and \
+            hasattr(x, "__array_function__"):
+        return np.asarray(v, like=x)
+    return v
 
 
 def zeros_like(x):
@@ -70,14 +90,26 @@ def to_float(g, x):
     if isinstance(x, tuple):
         return tuple(to_float(gi, xi) for gi, xi in zip(g, x))
     dtype = getattr(x, "dtype", None)
-    if dtype is not None and getattr(g, "shape", None) != x.shape:
-        g = np.broadcast_to(g, x.shape)
-    if dtype is not None and dtype.kind in "fc":
+    if dtype is None:
+        return g
+    host = isinstance(x, np.ndarray)
+    if getattr(g, "shape", None) != x.shape:
+        # a scalar or smaller cotangent; on a device, broadcast with x's own module
+        g = np.broadcast_to(g, x.shape) if host else g + np.zeros_like(x)
+    if dtype.kind in "fc":
         if getattr(g, "dtype", None) != dtype or type(g) is not type(x):
-            g = np.asarray(g, dtype=dtype) if isinstance(x, np.ndarray) else g.astype(dtype)
-        elif not getattr(g, "flags", None) or not g.flags.writeable:
+            g = np.asarray(g, dtype=dtype) if host else g.astype(dtype)
+        elif not _owns_its_data(g):
             g = g.copy()
     return g
+
+
+def _owns_its_data(a):
+    """False for a read-only or broadcast view, which must not be handed to the caller."""
+    if type(a) is np.ndarray:
+        return a.flags.writeable
+    flags = a.flags  # cupy's flags have no `writeable`: a broadcast view is not contiguous
+    return flags.c_contiguous or flags.f_contiguous
 
 
 def is_basic_index(idx):
@@ -94,7 +126,18 @@ def add_at(acc, idx, g):
     elif is_basic_index(idx):
         acc[idx] += g
     else:
-        np.add.at(acc, idx, g)
+        np.add.at(acc, _index_for(acc, idx), g)
+
+
+def _index_for(acc, idx):
+    """``idx`` with its numpy arrays and lists moved to the device of ``acc`` (a cupy array)."""
+    if type(acc) is np.ndarray:
+        return idx
+    if isinstance(idx, tuple):
+        return tuple(_index_for(acc, i) for i in idx)
+    if isinstance(idx, (list, np.ndarray)):
+        return np.asarray(idx, like=acc)
+    return idx
 
 
 def index_grad(g, x, idx):
@@ -119,18 +162,20 @@ def take_grad(acc, idx):
 
 
 def _zero_overwritten(out, acc, idx):
+    idx = _index_for(acc, idx)
     parts = idx if isinstance(idx, tuple) else (idx,)
-    arrays = [np.asarray(p) for p in parts]
-    if len(arrays) > acc.ndim or any(a.dtype.kind not in "iu" for a in arrays):
+    arrays = [np.asarray(p) if isinstance(p, list) else p for p in parts]
+    if len(arrays) > acc.ndim or any(getattr(a, "dtype", np.dtype(object)).kind not in "iu"
+                                     for a in arrays):
         return  # boolean masks and mixed indices select each position once
     flat = np.ravel_multi_index(
         tuple(np.broadcast_arrays(*arrays)), acc.shape[: len(arrays)], mode="wrap")
     flat = flat.ravel()
-    last = np.zeros(flat.shape, dtype=bool)
+    last = np.zeros_like(flat, dtype=bool)
     _, first_of_reversed = np.unique(flat[::-1], return_index=True)
     last[flat.size - 1 - first_of_reversed] = True
-    if not last.all():
-        out.reshape((flat.size,) + acc.shape[len(arrays):])[~last] = 0
+    # (no `if not last.all()`: on a device that test would wait for the device)
+    out.reshape((flat.size,) + acc.shape[len(arrays):])[~last] = 0
 
 
 def save(x, idx):
@@ -142,10 +187,11 @@ def save(x, idx):
 def sum_grad(g, x, axis=None, keepdims=False):
     """Cotangent of ``x`` for ``sum(x, axis, keepdims)``: broadcast ``g`` back."""
     xshape = shape(x)
-    if axis is not None and not keepdims:
-        g = np.expand_dims(g, _normalize_axis(axis, len(xshape)))
     if not xshape:
         return g
+    g = _on_device_of(x, g)
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, _normalize_axis(axis, len(xshape)))
     return np.broadcast_to(g, xshape)
 
 
@@ -167,7 +213,7 @@ def minmax_grad(g, ans, x, axis=None, keepdims=False):
     if axis is not None and not keepdims:
         ax = _normalize_axis(axis, len(xshape))
         ans = np.expand_dims(ans, ax)
-        g = np.expand_dims(g, ax)
+        g = np.expand_dims(_on_device_of(x, g), ax)
     mask = x == ans
     count = mask.sum(axis=axis, keepdims=True)
     return g * mask / count.astype(np.result_type(x, np.float32))
@@ -307,9 +353,9 @@ def pick_grad(g, x, other, ans):
         return 0.0
     picked = x == ans
     tie = x == other
-    if np.any(tie):
-        return g * picked - (g * 0.5) * (picked & tie)
-    return g * picked
+    if _on_host(tie) and not np.any(tie):
+        return g * picked  # (skipped on a device, where the test would wait for it)
+    return g * picked - (g * 0.5) * (picked & tie)
 
 
 def clip_mask(x, lo, hi):
@@ -374,7 +420,7 @@ def _count(x, axis):
 def _keep(t, x, axis, keepdims):
     """Re-insert the reduced axes into ``t`` (a reduction's cotangent)."""
     if axis is not None and not keepdims and shape(x):
-        return np.expand_dims(t, _axes(x, axis))
+        return np.expand_dims(_on_device_of(x, t), _axes(x, axis))
     return t
 
 
@@ -667,7 +713,7 @@ def unpack_grad(parts, x):
     """Cotangent of ``x`` for ``a, b, ... = x`` from the cotangents of a, b, ..."""
     if isinstance(x, (tuple, list)):
         return list(parts)
-    return np.stack([np.broadcast_to(p, np.shape(x[0])) for p in parts])
+    return np.stack([np.broadcast_to(_on_device_of(x, p), np.shape(x[0])) for p in parts])
 
 
 def add(a, b):
@@ -691,7 +737,7 @@ def trace_grad(g, x, offset=0, axis1=0, axis2=1):
     a1, a2 = axis1 % nd, axis2 % nd
     dtype = getattr(g, "dtype", None) or np.result_type(float)
     eye = np.eye(xshape[a1], xshape[a2], k=offset, dtype=dtype, like=x)
-    out = np.expand_dims(g, (-2, -1)) * eye
+    out = np.expand_dims(_on_device_of(x, g), (-2, -1)) * eye
     return np.moveaxis(out, (-2, -1), (a1, a2))
 
 
@@ -734,10 +780,10 @@ def repeat_grad(g, x, repeats, axis=None):
         n = int(np.size(x))
     else:
         n = shape(x)[axis]
-    ends = np.cumsum(np.broadcast_to(np.asarray(repeats), (n,)))
+    ends = np.cumsum(np.broadcast_to(np.asarray(repeats, like=g), (n,)))
     csum = np.cumsum(g, axis=axis)
     csum = np.concatenate([np.zeros_like(np.take(csum, [0], axis=axis)), csum], axis=axis)
-    starts = np.concatenate([[0], ends[:-1]])
+    starts = np.concatenate([np.zeros_like(ends[:1]), ends[:-1]])
     out = np.take(csum, ends, axis=axis) - np.take(csum, starts, axis=axis)
     return np.reshape(out, shape(x))
 
