@@ -147,7 +147,6 @@ class Resolver:
                              "call a module-level function, or define it with def")
         try:
             obj = self.lookup(parts[0])
-            module_alias = parts[0]
             for p in parts[1:]:
                 obj = getattr(obj, p)
         except (KeyError, AttributeError):
@@ -156,8 +155,7 @@ class Resolver:
         rule_name = self.rule_name(obj, parts)
         if rule_name is not None:
             rule = self.rules.get(rule_name)
-            mod = module_alias if self._is_array_module(parts[0]) else self.array_module()
-            return Primitive(rule, mod)
+            return Primitive(rule, self._template_module(parts[0]))
         if parts[0] in ("range", "len") and len(parts) == 1 or (
             obj in (len, range, int, bool, print, isinstance, round, str, slice)
         ):
@@ -173,12 +171,30 @@ class Resolver:
             "(`python -m srcgrad rules` lists them), or with Python code srcgrad can read",
         )
 
-    def _is_array_module(self, root):
+    def _template_module(self, root):
+        """The alias that stands for ``np`` in the templates of a call through ``root``.
+
+        ``cp.tanh(x)`` gives ``cp``. Through a submodule (``la.solve`` with
+        ``from cupy import linalg as la``) it is the alias of the library's top
+        module (``cp``) if the code imports it, else :meth:`array_module`: numpy
+        functions dispatch cupy arrays to cupy, so ``np`` serves them too.
+        """
         try:
             obj = self.lookup(root)
         except KeyError:
-            return False
-        return isinstance(obj, types.ModuleType) and obj.__name__.split(".")[0] in _ARRAY_MODULES
+            return self.array_module()
+        if not isinstance(obj, types.ModuleType):
+            return self.array_module()
+        top = obj.__name__.split(".")[0]
+        if top not in _ARRAY_MODULES:
+            return self.array_module()
+        if obj.__name__ == top:
+            return root
+        for alias, value in self.globals.items():
+            if isinstance(value, types.ModuleType) and value.__name__ == top:
+                self.used_globals.add(alias)
+                return alias
+        return self.array_module()
 
     def rule_name(self, obj, parts):
         table = _Identity.table(self.rules)

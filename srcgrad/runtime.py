@@ -63,6 +63,15 @@ def _on_device_of(x, v):
     return v
 
 
+def array_like(v, x):
+    """``v``, a Python number where ``x`` is a device array, as a 0-d array on that device.
+
+    For templates that pass a possibly-scalar argument to a numpy function
+    that would otherwise make a host array of it (``np.ravel(2.0)``).
+    """
+    return _on_device_of(x, v)
+
+
 def zeros_like(x):
     """A zero cotangent for ``x``: ``0.0`` for a Python scalar, else an array."""
     if type(x) is np.ndarray and x.dtype.kind in "fc":

@@ -326,7 +326,10 @@ class _Module(types.ModuleType):
             if not from_host:
                 _refuse_numpy(args, f"cupy.{name}")
                 _refuse_numpy(kwargs.values(), f"cupy.{name}")
-            return _wrap(obj(*_unwrap(args), **_unwrap_kw(kwargs)))
+            res = obj(*_unwrap(args), **_unwrap_kw(kwargs))
+            if from_host and type(res) is np.ndarray:
+                res = res.copy()  # a copy to the device, never a view of host memory
+            return _wrap(res)
 
         function.__name__ = name
         function.__qualname__ = name
