@@ -243,3 +243,80 @@ def check_vjp(backend, case_id, mode):
     ex = expected if is_tuple else (expected,)
     for k, i in enumerate(indices):
         check_grad_like(backend, gs[k], dev[i], ex[k], f"vjp of argument {i}")
+
+
+# -- programs written with cp. (tests/cupy_programs.py) ------------------------------
+
+
+def _u(rng, *shape):
+    return rng.uniform(-1.0, 1.0, size=shape)
+
+
+# name -> (rng -> numpy arguments, wrt)
+PROGRAMS = {
+    "mlp": (lambda r: (_u(r, 4, 3), _u(r, 4), _u(r, 2, 4), _u(r, 3), _u(r, 2)), (0, 1, 2)),
+    "elementwise": (lambda r: (_u(r, 5),), 0),
+    "reductions": (lambda r: (_u(r, 3, 4),), 0),
+    "solve_system": (lambda r: (_u(r, 3, 3) + 3.0 * np.eye(3), _u(r, 3)), (0, 1)),
+    "recurrence": (lambda r: (0.5 * _u(r, 3, 3), _u(r, 3), 4), (0, 1)),
+    "scatter": (lambda r: (_u(r, 6), r.permutation(6)[:3]), 0),
+    "writes_argument": (lambda r: (_u(r, 4),), 0),
+    "joins": (lambda r: (_u(r, 3), _u(r, 3)), (0, 1)),
+    "branchy": (lambda r: (_u(r, 4) + 0.3,), 0),
+    "picks": (lambda r: (_u(r, 5), _u(r, 5)), (0, 1)),
+    "scalar_param": (lambda r: (_u(r, 4), 0.7), (0, 1)),
+}
+
+
+def load_programs(module_name):
+    """tests/cupy_programs.py imported afresh as ``module_name`` (``import cupy`` must work)."""
+    import importlib.util
+    import os
+    import sys
+
+    path = os.path.join(os.path.dirname(__file__), "cupy_programs.py")
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def on_numpy(fn):
+    """A cupy program rebound to numpy (``cp`` -> numpy, ``la`` -> numpy.linalg)."""
+    new = dict(fn.__globals__)
+    for name, value in fn.__globals__.items():
+        if isinstance(value, types.ModuleType) and value.__name__.split(".")[0] == "cupy":
+            new[name] = np.linalg if value.__name__ == "cupy.linalg" else np
+    return _rebind(fn, new)
+
+
+def check_program(backend, programs, name):
+    """A cp. program: generated code calls cp., gradients match numpy's and stay on the device."""
+    fn = getattr(programs, name)
+    make_args, wrt = PROGRAMS[name]
+    args = make_args(np.random.default_rng(zlib.crc32(name.encode())))
+    ref = on_numpy(fn)
+    indices, is_tuple = gradcheck.normalize_wrt(fn, wrt)
+    expected = srcgrad.grad(ref, wrt=wrt)(*gradcheck.copy_args(args))
+    fd = gradcheck.numeric_grad(ref, args, wrt)
+    gradcheck.assert_grads_close(expected, fd, is_tuple, rtol=1e-5, atol=1e-7, what=name)
+    float_grads = sum(type(args[i]) is float for i in indices)
+    with backend.installed():
+        text = srcgrad.source(fn, wrt=wrt)
+        dev = backend.to_device(args)
+        with _counting(backend) as own:
+            fn(*gradcheck.copy_args(dev))
+        call_args = gradcheck.copy_args(dev)
+        with _counting(backend) as syncs:
+            g = srcgrad.grad(fn, wrt=wrt)(*call_args)
+    assert "import cupy as cp" in text and "np." not in text and "numpy" not in text, text
+    for before, after in zip(args, call_args, strict=True):
+        if isinstance(after, backend.ndarray):
+            np.testing.assert_array_equal(backend.get(after), before)
+    gs = g if is_tuple else (g,)
+    ex = expected if is_tuple else (expected,)
+    for k, i in enumerate(indices):
+        check_grad_like(backend, gs[k], dev[i], ex[k], f"{name}: gradient of argument {i}")
+    if syncs is not None:
+        check_syncs(syncs, own, float_grads)
