@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import math
 import types
 import zlib
 from typing import Any, Callable
@@ -34,9 +35,11 @@ from typing import Any, Callable
 import gradcheck
 import numpy as np
 import pytest
+import test_rules_registry as registry_check
 from corpus import CASES, VJP_CASES
 
 import srcgrad
+from srcgrad import runtime as rt
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 
@@ -320,3 +323,133 @@ def check_program(backend, programs, name):
         check_grad_like(backend, gs[k], dev[i], ex[k], f"{name}: gradient of argument {i}")
     if syncs is not None:
         check_syncs(syncs, own, float_grads)
+
+
+# -- every numpy rule of the registry ------------------------------------------------
+
+RULE_NAMES = [
+    n for n in registry_check.NAMES
+    if n.startswith("numpy.") and registry_check.RULES.get(n).name == n
+    and not registry_check.RULES.get(n).nondiff
+]
+# np.array does not dispatch: numpy converts each device array in the list itself
+RULES_CANNOT_RUN = {
+    ("numpy.array", "np"): _ARRAY_OF_DEVICE,
+    ("numpy.asarray", "np"): _ARRAY_OF_DEVICE,
+}
+
+
+def rule_params():
+    """pytest params (rule name, "np" or "cp"): templates with np = numpy or = cupy."""
+    out = []
+    for name in RULE_NAMES:
+        for mid in ("np", "cp"):
+            reason = RULES_CANNOT_RUN.get((name, mid))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            out.append(pytest.param(name, mid, id=f"{name}-{mid}", marks=marks))
+    return out
+
+
+def _call_on(rule, module):
+    """The primitive, called the way user code on ``module`` would call it."""
+    if rule.name.startswith("numpy.ndarray."):
+        meth = rule.name.rsplit(".", 1)[1]
+        return lambda self, *args, **kwargs: getattr(self, meth)(*args, **kwargs)
+    obj = module
+    for part in rule.name.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def _templates(rule, module):
+    """The rule's vjp templates (``vjp_<param>(g, ans, *params)``) and jvp, np = module."""
+    ns = {"np": module, "rt": rt, "math": math}
+    names = [p.name for p in rule.params]
+    src = "".join(
+        f"def vjp_{p}({', '.join(['g', 'ans'] + names)}):\n    return {t}\n"
+        for p, t in rule.vjp.items())
+    if rule.jvp:
+        tangents = ["d" + n for n in names]
+        src += f"def jvp({', '.join(['ans'] + names + tangents)}):\n    return {rule.jvp}\n"
+    exec(compile(src, f"<rule {rule.name}>", "exec"), ns)
+    return ns
+
+
+def _same(backend, actual, expected, what, on_device=True):
+    """Equal values and dtypes; a device array where numpy gave an array (when on_device)."""
+    if isinstance(expected, (list, tuple)):
+        assert len(actual) == len(expected), what
+        for a, e in zip(actual, expected, strict=True):
+            _same(backend, a, e, what, on_device)
+        return
+    if on_device and isinstance(expected, np.ndarray) and expected.ndim:
+        assert isinstance(actual, backend.ndarray), f"{what}: a {type(actual).__name__}"
+    if isinstance(expected, np.ndarray) and isinstance(actual, backend.ndarray):
+        assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype}, {expected.dtype}"
+    if isinstance(actual, backend.ndarray):
+        actual = backend.get(actual)
+    tol = dict(rtol=1e-5, atol=1e-6) if np.result_type(expected) == np.float32 else TOL
+    np.testing.assert_allclose(actual, expected, **tol, err_msg=what)
+
+
+def _random_like(rng, tree, dtype):
+    return registry_check.tmap(
+        lambda v: rng.standard_normal(np.shape(v)).astype(dtype) if np.ndim(v) else float(
+            rng.standard_normal()), tree)
+
+
+def check_rule(backend, name, module_id):
+    """vjp and jvp templates give, on device arrays, the values and dtypes they give on numpy.
+
+    (tests/test_rules_registry.py checks the numpy results against finite
+    differences.) ``np`` in the templates is numpy (the array-function
+    protocol dispatches) or the cupy module; inputs in float64 and float32.
+    """
+    module = np if module_id == "np" else backend.module
+    rule = registry_check.RULES.get(name)
+    on_host, on_device = _templates(rule, np), _templates(rule, module)
+    fn_host, fn_device = _call_on(rule, np), _call_on(rule, module)
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    with backend.installed():
+        for args64 in registry_check.CASES[name]:
+            for dtype in (np.float64, np.float32):
+                args = args64 if dtype == np.float64 else {
+                    k: registry_check.to_float32(v) for k, v in args64.items()}
+                _check_rule_case(backend, rule, args, dtype, module is np, rng,
+                                 (on_host, on_device, fn_host, fn_device))
+
+
+def _check_rule_case(backend, rule, args, dtype, dispatch, rng, fns):
+    on_host, on_device, fn_host, fn_device = fns
+    name = rule.name
+    bound = registry_check.defaults(rule, args)
+    ans = registry_check.call(rule, fn_host, args)
+    dev_args = {k: backend.to_device(v) for k, v in args.items()}
+    dev_bound = {k: backend.to_device(v) for k, v in bound.items()}
+    with _counting(backend) as own:
+        dev_ans = registry_check.call(rule, fn_device, dev_args)
+    # numpy called with Python numbers only (np.array([1.0, 2.0])) makes a numpy array
+    want_device = not dispatch or any(
+        isinstance(v, np.ndarray) for v in registry_check.leaves(list(args.values())))
+    results = [(dev_ans, ans, f"{name}: value")]  # compared after counting syncs
+    g = _random_like(rng, ans, dtype)
+    with _counting(backend) as syncs:
+        for p in registry_check.active_params(rule, args):
+            expected = on_host[f"vjp_{p}"](g, ans, *bound.values())
+            actual = on_device[f"vjp_{p}"](backend.to_device(g), dev_ans, *dev_bound.values())
+            if p in rule.broadcast:
+                expected = rt.unbroadcast(expected, bound[p])
+                actual = rt.unbroadcast(actual, dev_bound[p])
+            results.append((actual, expected, f"{name}: vjp of {p} ({args})"))
+            if rule.jvp:
+                t = _random_like(rng, args[p], dtype)
+                tangents = {"d" + q: 0.0 for q in bound}
+                tangents["d" + p] = t
+                expected = on_host["jvp"](ans, *bound.values(), *tangents.values())
+                tangents["d" + p] = backend.to_device(t)
+                actual = on_device["jvp"](dev_ans, *dev_bound.values(), *tangents.values())
+                results.append((actual, expected, f"{name}: jvp in {p} ({args})"))
+    for actual, expected, what in results:
+        _same(backend, actual, expected, what, want_device)
+    if syncs is not None:
+        check_syncs(syncs, own + own, 0)

@@ -53,3 +53,8 @@ def test_vjp_on_cupy(case_id, mode):
 @pytest.mark.parametrize("name", list(device_check.PROGRAMS))
 def test_cupy_program_on_cupy(programs, name):
     device_check.check_program(REAL, programs, name)
+
+
+@pytest.mark.parametrize("name, module_id", device_check.rule_params())
+def test_rule_on_cupy(name, module_id):
+    device_check.check_rule(REAL, name, module_id)
