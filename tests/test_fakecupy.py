@@ -7,12 +7,20 @@ tests/test_cupy_programs.py.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import os
 import sys
+import tempfile
 
 import device_check
 import fakecupy
 import numpy as np
 import pytest
+import test_random_programs as random_programs
+from hypothesis import HealthCheck, given, note, settings
+
+import srcgrad
 
 FAKE = device_check.Backend(
     name="fakecupy",
@@ -88,3 +96,42 @@ def test_fake_module_is_not_installed_outside_installed():
 @pytest.mark.parametrize("name, module_id", device_check.rule_params())
 def test_rule_on_device(name, module_id):
     device_check.check_rule(FAKE, name, module_id)
+
+
+# -- random programs (tests/test_random_programs.py) with np bound to the fake cupy ------
+
+_RANDOM_DIR = tempfile.mkdtemp(prefix="srcgrad_fakecupy_")
+
+
+def _load(src):
+    name = "srcgrad_fakecupy_" + hashlib.sha1(src.encode()).hexdigest()[:16]
+    path = os.path.join(_RANDOM_DIR, name + ".py")
+    with open(path, "w") as fh:
+        fh.write(src)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.f
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(random_programs.programs(loops=True))
+def test_random_programs_on_device(prog):
+    """Gradients of random programs on the fake device equal those on numpy."""
+    note(prog.describe())
+    f = _load(prog.src)
+    args = prog.args()
+    indices = prog.wrt_indices()
+    expected = srcgrad.grad(f, wrt=prog.wrt)(*[a.copy() if np.ndim(a) else a for a in args])
+    fn = device_check.rebound(f, cp, FAKE.to_device)
+    dev = FAKE.to_device(args)
+    with fakecupy.installed():
+        with fakecupy.count_syncs() as own:
+            fn(*[a.copy() if np.ndim(a) else a for a in dev])
+        with fakecupy.count_syncs() as syncs:
+            g = srcgrad.grad(fn, wrt=prog.wrt)(*dev)
+    gs, ex = (g, expected) if isinstance(prog.wrt, tuple) else ((g,), (expected,))
+    for k, i in enumerate(indices):
+        device_check.check_grad_like(FAKE, gs[k], dev[i], ex[k], prog.describe())
+    device_check.check_syncs(syncs, own, sum(type(args[i]) is float for i in indices))
