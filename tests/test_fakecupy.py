@@ -114,7 +114,7 @@ def _load(src):
     return module.f
 
 
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(random_programs.programs(loops=True))
 def test_random_programs_on_device(prog):
