@@ -11,6 +11,7 @@ object found decides what the transformer does with it:
 
 import builtins
 import inspect
+import sys
 import types
 
 from srcgrad.rules.registry import resolve_object
@@ -50,6 +51,29 @@ class _Identity:
                 table.setdefault(id(obj), n)
             cls.cache[key] = (rules, table)
         return cls.cache[key][1]
+
+    @classmethod
+    def cupy_table(cls, rules):
+        """Rule names of cupy's functions (``cupy.tanh`` is ``numpy.tanh``), by identity.
+
+        Only when the user's code has imported cupy: srcgrad never imports it.
+        """
+        cupy = sys.modules.get("cupy")
+        if cupy is None:
+            return {}
+        key = (id(rules), id(cupy))
+        if key not in cls.cache:
+            table = {}
+            for n in rules.names():
+                if not n.startswith("numpy.") or n.startswith("numpy.ndarray."):
+                    continue
+                obj = cupy
+                for part in n.split(".")[1:]:
+                    obj = getattr(obj, part, None)
+                if obj is not None and not isinstance(obj, (type, types.ModuleType)):
+                    table.setdefault(id(obj), n)
+            cls.cache[key] = (rules, cupy, table)
+        return cls.cache[key][-1]
 
 
 def function_source(fn):
@@ -198,7 +222,7 @@ class Resolver:
 
     def rule_name(self, obj, parts):
         table = _Identity.table(self.rules)
-        n = table.get(id(obj))
+        n = table.get(id(obj)) or _Identity.cupy_table(self.rules).get(id(obj))
         if n is not None:
             return n
         try:

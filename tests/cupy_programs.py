@@ -7,6 +7,7 @@ are in tests/device_check.py (``PROGRAMS``).
 
 import cupy as cp
 from cupy import linalg as la
+from cupy import tanh
 
 
 def mlp(W1, b1, W2, x, y):
@@ -78,3 +79,11 @@ def picks(x, y):
 
 def scalar_param(x, k):
     return cp.sum(cp.exp(k * x)) * k
+
+
+def imported_by_name(x):
+    return cp.sum(tanh(x) * x)
+
+
+def without_rule(x):
+    return cp.sum(cp.fft.fft(x).real)

@@ -268,6 +268,7 @@ PROGRAMS = {
     "branchy": (lambda r: (_u(r, 4) + 0.3,), 0),
     "picks": (lambda r: (_u(r, 5), _u(r, 5)), (0, 1)),
     "scalar_param": (lambda r: (_u(r, 4), 0.7), (0, 1)),
+    "imported_by_name": (lambda r: (_u(r, 4),), 0),
 }
 
 
@@ -288,9 +289,12 @@ def load_programs(module_name):
 def on_numpy(fn):
     """A cupy program rebound to numpy (``cp`` -> numpy, ``la`` -> numpy.linalg)."""
     new = dict(fn.__globals__)
+    cupy = fn.__globals__["cp"]
     for name, value in fn.__globals__.items():
         if isinstance(value, types.ModuleType) and value.__name__.split(".")[0] == "cupy":
             new[name] = np.linalg if value.__name__ == "cupy.linalg" else np
+        elif value is getattr(cupy, name, None):
+            new[name] = getattr(np, name)  # from cupy import tanh
     return _rebind(fn, new)
 
 

@@ -8,6 +8,7 @@ which are checked against finite differences.
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import os
 import re
 import sys
@@ -18,6 +19,8 @@ import fakecupy
 import pytest
 from test_fakecupy import FAKE
 
+from srcgrad.rules import default_rules
+
 with fakecupy.installed():
     PROGRAMS = device_check.load_programs("cupy_programs_on_fakecupy")
 
@@ -25,6 +28,14 @@ with fakecupy.installed():
 @pytest.mark.parametrize("name", list(device_check.PROGRAMS))
 def test_cupy_program(name):
     device_check.check_program(FAKE, PROGRAMS, name)
+
+
+def test_cupy_function_without_rule_is_a_located_error():
+    with fakecupy.installed(), pytest.raises(device_check.srcgrad.TransformError) as info:
+        device_check.srcgrad.grad(PROGRAMS.without_rule)
+    text = str(info.value)
+    assert "cupy_programs.py" in text and "no derivative rule for 'cp.fft.fft'" in text, text
+    assert text.splitlines()[-1].startswith("help: ")
 
 
 def test_generated_code_uses_the_callers_alias():
@@ -68,3 +79,25 @@ def test_cupy_doc_examples(tmp_path, monkeypatch):
         DOC.write_text(text.replace(shown[0], actual.rstrip() + "\n"), encoding="utf-8")
         return
     assert shown[0].rstrip() == actual.rstrip(), "docs/cupy.md: paste the current output"
+
+
+def test_srcgrad_recognises_cupy_without_importing_it(tmp_path, monkeypatch):
+    """Generating a gradient (rule tables included) never imports cupy."""
+    attempts = []
+
+    class Spy(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] == "cupy":
+                attempts.append(name)
+            return None
+
+    for name in [m for m in sys.modules if m.split(".")[0] == "cupy"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [Spy(), *sys.meta_path])
+    (tmp_path / "plain_numpy.py").write_text(
+        "import numpy as np\n\n\ndef f(x):\n    return np.sum(np.tanh(x) @ x.T)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("plain_numpy")
+    program = device_check.srcgrad.api.generate(module.f, ["x"], rules=default_rules())
+    assert "np.tanh" in program.text
+    assert attempts == [] and "cupy" not in sys.modules
