@@ -134,8 +134,10 @@ def add_at(acc, idx, g):
         acc[idx] = acc[idx] + g
     elif is_basic_index(idx):
         acc[idx] += g
-    else:
+    elif type(acc) is np.ndarray or not hasattr(acc, "scatter_add"):
         np.add.at(acc, _index_for(acc, idx), g)
+    else:
+        acc.scatter_add(_index_for(acc, idx), g)  # cupy: older versions lack ufunc.at
 
 
 def _index_for(acc, idx):
@@ -805,9 +807,9 @@ def sort_grad(g, x, axis=-1):
     """Cotangent of ``x`` for ``np.sort(x, axis)``: ``g`` sent back unsorted."""
     if axis is None:
         return np.reshape(sort_grad(g, np.ravel(x), 0), shape(x))
-    out = zeros_like(x)
-    np.put_along_axis(out, _sort_order(x, axis), g, axis=axis)
-    return out
+    # g goes back through the inverse permutation (cupy before 13 has no put_along_axis)
+    unsort = np.argsort(_sort_order(x, axis), axis=axis)
+    return np.take_along_axis(g, unsort, axis=axis)
 
 
 def sort_jvp(dx, x, axis=-1):

@@ -233,6 +233,10 @@ class ndarray:  # noqa: N801 - spelled like cupy.ndarray
         _refuse_numpy([value], "a write into an array")
         self._a[_unwrap(idx)] = _unwrap(value)
 
+    def scatter_add(self, slices, value):
+        """cupy's ``x.scatter_add(idx, v)``: ``np.add.at`` in place."""
+        np.add.at(self, slices, value)
+
     def __copy__(self):
         return ndarray(self._a.copy())
 
