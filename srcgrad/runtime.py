@@ -36,7 +36,7 @@ def unbroadcast(g, x):
     if not gshape:
         # A scalar cotangent for an array: broadcast it up.
         if hasattr(x, "__array_function__"):
-            return np.broadcast_to(_on_device_of(x, g), xshape)
+            return np.broadcast_to(_beside(x, g), xshape)
         return g
     extra = len(gshape) - len(xshape)
     if extra > 0:
@@ -51,16 +51,21 @@ def _on_host(v):
     return type(v) in _SCALARS or isinstance(v, (np.ndarray, np.generic))
 
 
-def _on_device_of(x, v):
-    """A Python number ``v`` as a 0-d array of ``x``'s kind (``x`` on a device), else ``v``.
+def _beside(x, v):
+    """A Python number ``v`` as a 0-d array to go with the array ``x``, else ``v`` unchanged.
 
-    numpy makes host arrays of Python numbers (``np.expand_dims(1.0, 0)``);
-    this keeps the cotangent ``dout=1.0`` next to a cupy ``x``.
+    numpy makes host float64 arrays of Python numbers (``np.expand_dims(1.0,
+    0)``); this one is on ``x``'s device, and of ``x``'s dtype when ``x`` is
+    floating, so that a cotangent such as ``dout=1.0`` broadcast to a cupy or
+    float32 ``x`` stays on its device and in float32.
     """
-    if type(v) in _SCALARS and not isinstance(x, np.ndarray) and \
-            hasattr(x, "__array_function__"):
-        return np.asarray(v, like=x)
-    return v
+    if type(v) not in _SCALARS or not hasattr(x, "__array_function__"):
+        return v
+    dtype = x.dtype if x.dtype.kind == "c" or x.dtype.kind == "f" and type(v) is not complex \
+        else None
+    if isinstance(x, np.ndarray):
+        return v if dtype is None else np.asarray(v, dtype=dtype)
+    return np.asarray(v, dtype=dtype, like=x)
 
 
 def array_like(v, x):
@@ -69,7 +74,7 @@ def array_like(v, x):
     For templates that pass a possibly-scalar argument to a numpy function
     that would otherwise make a host array of it (``np.ravel(2.0)``).
     """
-    return _on_device_of(x, v)
+    return _beside(x, v)
 
 
 def zeros_like(x):
@@ -200,7 +205,7 @@ def sum_grad(g, x, axis=None, keepdims=False):
     xshape = shape(x)
     if not xshape:
         return g
-    g = _on_device_of(x, g)
+    g = _beside(x, g)
     if axis is not None and not keepdims:
         g = np.expand_dims(g, _normalize_axis(axis, len(xshape)))
     return np.broadcast_to(g, xshape)
@@ -221,10 +226,11 @@ def minmax_grad(g, ans, x, axis=None, keepdims=False):
     xshape = shape(x)
     if not xshape:
         return g
+    g = _beside(x, g)
     if axis is not None and not keepdims:
         ax = _normalize_axis(axis, len(xshape))
         ans = np.expand_dims(ans, ax)
-        g = np.expand_dims(_on_device_of(x, g), ax)
+        g = np.expand_dims(g, ax)
     mask = x == ans
     count = mask.sum(axis=axis, keepdims=True)
     return g * mask / count.astype(np.result_type(x, np.float32))
@@ -431,7 +437,7 @@ def _count(x, axis):
 def _keep(t, x, axis, keepdims):
     """Re-insert the reduced axes into ``t`` (a reduction's cotangent)."""
     if axis is not None and not keepdims and shape(x):
-        return np.expand_dims(_on_device_of(x, t), _axes(x, axis))
+        return np.expand_dims(_beside(x, t), _axes(x, axis))
     return t
 
 
@@ -724,7 +730,7 @@ def unpack_grad(parts, x):
     """Cotangent of ``x`` for ``a, b, ... = x`` from the cotangents of a, b, ..."""
     if isinstance(x, (tuple, list)):
         return list(parts)
-    return np.stack([np.broadcast_to(_on_device_of(x, p), np.shape(x[0])) for p in parts])
+    return np.stack([np.broadcast_to(_beside(x, p), np.shape(x[0])) for p in parts])
 
 
 def add(a, b):
@@ -746,9 +752,10 @@ def trace_grad(g, x, offset=0, axis1=0, axis2=1):
     xshape = shape(x)
     nd = len(xshape)
     a1, a2 = axis1 % nd, axis2 % nd
+    g = _beside(x, g)
     dtype = getattr(g, "dtype", None) or np.result_type(float)
     eye = np.eye(xshape[a1], xshape[a2], k=offset, dtype=dtype, like=x)
-    out = np.expand_dims(_on_device_of(x, g), (-2, -1)) * eye
+    out = np.expand_dims(g, (-2, -1)) * eye
     return np.moveaxis(out, (-2, -1), (a1, a2))
 
 

@@ -135,3 +135,16 @@ def test_random_programs_on_device(prog):
     for k, i in enumerate(indices):
         device_check.check_grad_like(FAKE, gs[k], dev[i], ex[k], prog.describe())
     device_check.check_syncs(syncs, own, sum(type(args[i]) is float for i in indices))
+
+
+@pytest.mark.parametrize("to", [np.asarray, fakecupy.asarray], ids=["numpy", "fake"])
+def test_scalar_cotangent_keeps_the_arrays_dtype_and_device(to):
+    """dout=1.0 broadcast to a float32 array stays float32 (and on its device), so the
+    reverse sweep of float32 code runs in float32."""
+    from srcgrad import runtime as rt
+
+    x = to(np.arange(6.0, dtype=np.float32).reshape(2, 3))
+    for g in (rt.unbroadcast(1.0, x), rt.sum_grad(1.0, x), rt.sum_grad(1.0, x, (0, 1)),
+              rt.mean_grad(1.0, x, (0, 1)), rt.minmax_grad(1.0, np.max(x), x),
+              rt.var_grad(1.0, x), rt.trace_grad(1.0, x), rt.to_float(1.0, x)):
+        assert type(g) is type(x) and g.dtype == np.float32 and g.shape == x.shape, g
