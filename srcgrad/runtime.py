@@ -69,7 +69,7 @@ def _beside(x, v):
 
 
 def array_like(v, x):
-    """``v``, a Python number where ``x`` is a device array, as a 0-d array on that device.
+    """``v``, if a Python number, as a 0-d array on ``x``'s device (of ``x``'s float dtype).
 
     For templates that pass a possibly-scalar argument to a numpy function
     that would otherwise make a host array of it (``np.ravel(2.0)``).
