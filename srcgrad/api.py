@@ -16,8 +16,6 @@ import sys
 import tempfile
 import types
 
-import numpy as np
-
 from srcgrad import runtime
 from srcgrad.errors import SrcgradError
 from srcgrad.hooks import without_hooks
@@ -456,6 +454,12 @@ def _check_scalar(f, value):
         )
 
 
+def _fresh_copies(args):
+    """``args`` with every array (numpy, cupy, ...) copied, so that ``f`` may write into it."""
+    return [a.copy() if hasattr(a, "__array_function__") and not isinstance(a, type) else a
+            for a in args]
+
+
 def value_and_grad(f, wrt=0, has_aux=False, unconnected="zero", rules=None):
     """Return a function computing ``(f(*args), gradient of f)``.
 
@@ -478,7 +482,7 @@ def value_and_grad(f, wrt=0, has_aux=False, unconnected="zero", rules=None):
         fn = compiled(f, names, _arg_kinds(params, args), rules, has_aux)
         if fn.mutates_arguments:
             # the caller's arrays are left as they were, whatever f writes into
-            args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+            args = _fresh_copies(args)
         try:
             value, grads = fn(*args)
         except (TypeError, IndexError, ValueError):
@@ -542,7 +546,7 @@ def vjp(f, *args, wrt=0, unconnected="zero", rules=None):
     fn = compiled(f, names, _arg_kinds(params, call_args), rules)
     # A function that writes into an argument array would see its own writes
     # on a second run: every run gets fresh copies instead.
-    fresh = (lambda: [a.copy() if isinstance(a, np.ndarray) else a for a in call_args]) if \
+    fresh = (lambda: _fresh_copies(call_args)) if \
         getattr(fn, "mutates_arguments", False) else (lambda: call_args)
     out = without_hooks(f)(*fresh())
     if _is_complex(out):

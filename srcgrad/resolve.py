@@ -11,6 +11,7 @@ object found decides what the transformer does with it:
 
 import builtins
 import inspect
+import sys
 import types
 
 from srcgrad.rules.registry import resolve_object
@@ -54,6 +55,29 @@ class _Identity:
                 table.setdefault(id(obj), n)
             cls.cache[key] = (rules, table)
         return cls.cache[key][1]
+
+    @classmethod
+    def cupy_table(cls, rules):
+        """Rule names of cupy's functions (``cupy.tanh`` is ``numpy.tanh``), by identity.
+
+        Only when the user's code has imported cupy: srcgrad never imports it.
+        """
+        cupy = sys.modules.get("cupy")
+        if cupy is None:
+            return {}
+        key = (id(rules), id(cupy))
+        if key not in cls.cache:
+            table = {}
+            for n in rules.names():
+                if not n.startswith("numpy.") or n.startswith("numpy.ndarray."):
+                    continue
+                obj = cupy
+                for part in n.split(".")[1:]:
+                    obj = getattr(obj, part, None)
+                if obj is not None and not isinstance(obj, (type, types.ModuleType)):
+                    table.setdefault(id(obj), n)
+            cls.cache[key] = (rules, cupy, table)
+        return cls.cache[key][-1]
 
 
 def function_source(fn):
@@ -151,22 +175,23 @@ class Resolver:
                              "call a module-level function, or define it with def")
         try:
             obj = self.lookup(parts[0])
-            module_alias = parts[0]
             for p in parts[1:]:
                 obj = getattr(obj, p)
         except (KeyError, AttributeError):
             raise info.error(func, f"name '{path}' is not defined",
                              "define or import it at module level") from None
-        return self.classify(obj, path, module_alias, func, info)
+        return self.classify(obj, path, parts[0], func, info)
 
     def classify(self, obj, path, module_alias, func, info):
-        """What calling ``obj`` (found as ``path``) means: a primitive, a constant, a callee."""
+        """What calling ``obj`` (found as ``path``) means: a primitive, a constant, a callee.
+
+        ``module_alias`` is the name the call starts with (``np`` in ``np.tanh``).
+        """
         parts = path.split(".")
         rule_name = self.rule_name(obj, parts)
         if rule_name is not None:
             rule = self.rules.get(rule_name)
-            mod = module_alias if self._is_array_module(parts[0]) else self.array_module()
-            return Primitive(rule, mod)
+            return Primitive(rule, self._template_module(module_alias))
         if parts[0] in ("range", "len") and len(parts) == 1 or (
             obj in (len, range, int, bool, print, isinstance, round, str, slice)
         ):
@@ -193,16 +218,34 @@ class Resolver:
             "(`python -m srcgrad rules` lists them), or with Python code srcgrad can read",
         )
 
-    def _is_array_module(self, root):
+    def _template_module(self, root):
+        """The alias that stands for ``np`` in the templates of a call through ``root``.
+
+        ``cp.tanh(x)`` gives ``cp``. Through a submodule (``la.solve`` with
+        ``from cupy import linalg as la``) it is the alias of the library's top
+        module (``cp``) if the code imports it, else :meth:`array_module`: numpy
+        functions dispatch cupy arrays to cupy, so ``np`` serves them too.
+        """
         try:
             obj = self.lookup(root)
         except KeyError:
-            return False
-        return isinstance(obj, types.ModuleType) and obj.__name__.split(".")[0] in _ARRAY_MODULES
+            return self.array_module()
+        if not isinstance(obj, types.ModuleType):
+            return self.array_module()
+        top = obj.__name__.split(".")[0]
+        if top not in _ARRAY_MODULES:
+            return self.array_module()
+        if obj.__name__ == top:
+            return root
+        for alias, value in self.globals.items():
+            if isinstance(value, types.ModuleType) and value.__name__ == top:
+                self.used_globals.add(alias)
+                return alias
+        return self.array_module()
 
     def rule_name(self, obj, parts):
         table = _Identity.table(self.rules)
-        n = table.get(id(obj))
+        n = table.get(id(obj)) or _Identity.cupy_table(self.rules).get(id(obj))
         if n is not None:
             return n
         try:

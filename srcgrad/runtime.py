@@ -26,6 +26,8 @@ def unbroadcast(g, x):
     if tx is float or tx is int:
         if type(g) is float:
             return g
+        if not _on_host(g):
+            return g.sum()  # stays on its device; the final gradient becomes a float
         return float(np.sum(g)) if tx is float else np.sum(g)
     xshape = getattr(x, "shape", ())
     gshape = getattr(g, "shape", ())
@@ -33,7 +35,9 @@ def unbroadcast(g, x):
         return g
     if not gshape:
         # A scalar cotangent for an array: broadcast it up.
-        return np.broadcast_to(g, xshape) if hasattr(x, "__array_function__") else g
+        if hasattr(x, "__array_function__"):
+            return np.broadcast_to(_beside(x, g), xshape)
+        return g
     extra = len(gshape) - len(xshape)
     if extra > 0:
         g = g.sum(axis=tuple(range(extra)))
@@ -41,6 +45,36 @@ def unbroadcast(g, x):
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g
+
+
+def _on_host(v):
+    return type(v) in _SCALARS or isinstance(v, (np.ndarray, np.generic))
+
+
+def _beside(x, v):
+    """A Python number ``v`` as a 0-d array to go with the array ``x``, else ``v`` unchanged.
+
+    numpy makes host float64 arrays of Python numbers (``np.expand_dims(1.0,
+    0)``); this one is on ``x``'s device, and of ``x``'s dtype when ``x`` is
+    floating, so that a cotangent such as ``dout=1.0`` broadcast to a cupy or
+    float32 ``x`` stays on its device and in float32.
+    """
+    if type(v) not in _SCALARS or not hasattr(x, "__array_function__"):
+        return v
+    dtype = x.dtype if x.dtype.kind == "c" or x.dtype.kind == "f" and type(v) is not complex \
+        else None
+    if isinstance(x, np.ndarray):
+        return v if dtype is None else np.asarray(v, dtype=dtype)
+    return np.asarray(v, dtype=dtype, like=x)
+
+
+def array_like(v, x):
+    """``v``, if a Python number, as a 0-d array on ``x``'s device (of ``x``'s float dtype).
+
+    For templates that pass a possibly-scalar argument to a numpy function
+    that would otherwise make a host array of it (``np.ravel(2.0)``).
+    """
+    return _beside(x, v)
 
 
 def zeros_like(x):
@@ -70,14 +104,26 @@ def to_float(g, x):
     if isinstance(x, tuple):
         return tuple(to_float(gi, xi) for gi, xi in zip(g, x))
     dtype = getattr(x, "dtype", None)
-    if dtype is not None and getattr(g, "shape", None) != x.shape:
-        g = np.broadcast_to(g, x.shape)
-    if dtype is not None and dtype.kind in "fc":
+    if dtype is None:
+        return g
+    host = isinstance(x, np.ndarray)
+    if getattr(g, "shape", None) != x.shape:
+        # a scalar or smaller cotangent; on a device, broadcast with x's own module
+        g = np.broadcast_to(g, x.shape) if host else g + np.zeros_like(x)
+    if dtype.kind in "fc":
         if getattr(g, "dtype", None) != dtype or type(g) is not type(x):
-            g = np.asarray(g, dtype=dtype) if isinstance(x, np.ndarray) else g.astype(dtype)
-        elif not getattr(g, "flags", None) or not g.flags.writeable:
+            g = np.asarray(g, dtype=dtype) if host else g.astype(dtype)
+        elif not _owns_its_data(g):
             g = g.copy()
     return g
+
+
+def _owns_its_data(a):
+    """False for a read-only or broadcast view, which must not be handed to the caller."""
+    if type(a) is np.ndarray:
+        return a.flags.writeable
+    flags = a.flags  # cupy's flags have no `writeable`: a broadcast view is not contiguous
+    return flags.c_contiguous or flags.f_contiguous
 
 
 def is_basic_index(idx):
@@ -93,8 +139,21 @@ def add_at(acc, idx, g):
         acc[idx] = acc[idx] + g
     elif is_basic_index(idx):
         acc[idx] += g
+    elif type(acc) is np.ndarray or not hasattr(acc, "scatter_add"):
+        np.add.at(acc, _index_for(acc, idx), g)
     else:
-        np.add.at(acc, idx, g)
+        acc.scatter_add(_index_for(acc, idx), g)  # cupy: older versions lack ufunc.at
+
+
+def _index_for(acc, idx):
+    """``idx`` with its numpy arrays and lists moved to the device of ``acc`` (a cupy array)."""
+    if type(acc) is np.ndarray:
+        return idx
+    if isinstance(idx, tuple):
+        return tuple(_index_for(acc, i) for i in idx)
+    if isinstance(idx, (list, np.ndarray)):
+        return np.asarray(idx, like=acc)
+    return idx
 
 
 def index_grad(g, x, idx):
@@ -119,18 +178,20 @@ def take_grad(acc, idx):
 
 
 def _zero_overwritten(out, acc, idx):
+    idx = _index_for(acc, idx)
     parts = idx if isinstance(idx, tuple) else (idx,)
-    arrays = [np.asarray(p) for p in parts]
-    if len(arrays) > acc.ndim or any(a.dtype.kind not in "iu" for a in arrays):
+    arrays = [np.asarray(p) if isinstance(p, list) else p for p in parts]
+    if len(arrays) > acc.ndim or any(getattr(a, "dtype", np.dtype(object)).kind not in "iu"
+                                     for a in arrays):
         return  # boolean masks and mixed indices select each position once
     flat = np.ravel_multi_index(
         tuple(np.broadcast_arrays(*arrays)), acc.shape[: len(arrays)], mode="wrap")
     flat = flat.ravel()
-    last = np.zeros(flat.shape, dtype=bool)
+    last = np.zeros_like(flat, dtype=bool)
     _, first_of_reversed = np.unique(flat[::-1], return_index=True)
     last[flat.size - 1 - first_of_reversed] = True
-    if not last.all():
-        out.reshape((flat.size,) + acc.shape[len(arrays):])[~last] = 0
+    # (no `if not last.all()`: on a device that test would wait for the device)
+    out.reshape((flat.size,) + acc.shape[len(arrays):])[~last] = 0
 
 
 def save(x, idx):
@@ -142,10 +203,11 @@ def save(x, idx):
 def sum_grad(g, x, axis=None, keepdims=False):
     """Cotangent of ``x`` for ``sum(x, axis, keepdims)``: broadcast ``g`` back."""
     xshape = shape(x)
-    if axis is not None and not keepdims:
-        g = np.expand_dims(g, _normalize_axis(axis, len(xshape)))
     if not xshape:
         return g
+    g = _beside(x, g)
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, _normalize_axis(axis, len(xshape)))
     return np.broadcast_to(g, xshape)
 
 
@@ -164,6 +226,7 @@ def minmax_grad(g, ans, x, axis=None, keepdims=False):
     xshape = shape(x)
     if not xshape:
         return g
+    g = _beside(x, g)
     if axis is not None and not keepdims:
         ax = _normalize_axis(axis, len(xshape))
         ans = np.expand_dims(ans, ax)
@@ -307,9 +370,9 @@ def pick_grad(g, x, other, ans):
         return 0.0
     picked = x == ans
     tie = x == other
-    if np.any(tie):
-        return g * picked - (g * 0.5) * (picked & tie)
-    return g * picked
+    if _on_host(tie) and not np.any(tie):
+        return g * picked  # (skipped on a device, where the test would wait for it)
+    return g * picked - (g * 0.5) * (picked & tie)
 
 
 def clip_mask(x, lo, hi):
@@ -374,7 +437,7 @@ def _count(x, axis):
 def _keep(t, x, axis, keepdims):
     """Re-insert the reduced axes into ``t`` (a reduction's cotangent)."""
     if axis is not None and not keepdims and shape(x):
-        return np.expand_dims(t, _axes(x, axis))
+        return np.expand_dims(_beside(x, t), _axes(x, axis))
     return t
 
 
@@ -679,7 +742,7 @@ def unpack_grad(parts, x):
     """Cotangent of ``x`` for ``a, b, ... = x`` from the cotangents of a, b, ..."""
     if isinstance(x, (tuple, list)):
         return list(parts)
-    return np.stack([np.broadcast_to(p, np.shape(x[0])) for p in parts])
+    return np.stack([np.broadcast_to(_beside(x, p), np.shape(x[0])) for p in parts])
 
 
 def add(a, b):
@@ -701,6 +764,7 @@ def trace_grad(g, x, offset=0, axis1=0, axis2=1):
     xshape = shape(x)
     nd = len(xshape)
     a1, a2 = axis1 % nd, axis2 % nd
+    g = _beside(x, g)
     dtype = getattr(g, "dtype", None) or np.result_type(float)
     eye = np.eye(xshape[a1], xshape[a2], k=offset, dtype=dtype, like=x)
     out = np.expand_dims(g, (-2, -1)) * eye
@@ -746,10 +810,10 @@ def repeat_grad(g, x, repeats, axis=None):
         n = int(np.size(x))
     else:
         n = shape(x)[axis]
-    ends = np.cumsum(np.broadcast_to(np.asarray(repeats), (n,)))
+    ends = np.cumsum(np.broadcast_to(np.asarray(repeats, like=g), (n,)))
     csum = np.cumsum(g, axis=axis)
     csum = np.concatenate([np.zeros_like(np.take(csum, [0], axis=axis)), csum], axis=axis)
-    starts = np.concatenate([[0], ends[:-1]])
+    starts = np.concatenate([np.zeros_like(ends[:1]), ends[:-1]])
     out = np.take(csum, ends, axis=axis) - np.take(csum, starts, axis=axis)
     return np.reshape(out, shape(x))
 
@@ -762,9 +826,9 @@ def sort_grad(g, x, axis=-1):
     """Cotangent of ``x`` for ``np.sort(x, axis)``: ``g`` sent back unsorted."""
     if axis is None:
         return np.reshape(sort_grad(g, np.ravel(x), 0), shape(x))
-    out = zeros_like(x)
-    np.put_along_axis(out, _sort_order(x, axis), g, axis=axis)
-    return out
+    # g goes back through the inverse permutation (cupy before 13 has no put_along_axis)
+    unsort = np.argsort(_sort_order(x, axis), axis=axis)
+    return np.take_along_axis(g, unsort, axis=axis)
 
 
 def sort_jvp(dx, x, axis=-1):

@@ -221,8 +221,8 @@ def register(rules):
         "outer",
         "(a, b)",
         vjp={
-            "a": "np.reshape(np.dot(g, np.ravel(b)), np.shape(a))",
-            "b": "np.reshape(np.dot(np.ravel(a), g), np.shape(b))",
+            "a": "np.reshape(np.dot(g, np.ravel(rt.array_like(b, g))), np.shape(a))",
+            "b": "np.reshape(np.dot(np.ravel(rt.array_like(a, g)), g), np.shape(b))",
         },
         jvp="rt.lin(da, lambda t: np.outer(t, b)) + rt.lin(db, lambda t: np.outer(a, t))",
     )
