@@ -24,11 +24,13 @@ import gast
 from . import calls as C
 from .aliasing import check_aliasing
 from .ast_util import assign, const, deepcopy, name, parse_expr, stored_names, unparse
+from .diagnostics import TransformError
 from .forward import ForwardSweep
 from .inline import inline_temporaries
 from .kinds import ValueKinds
 from .normalize import ORIGIN
 from .placeholders import LoopLocals, Restore, comment, index_value
+from .shapes import ShapeTerms
 from .templates import replace_expr
 
 
@@ -90,6 +92,19 @@ class ReverseGen(ValueKinds, ForwardSweep):
         self.list_params = set(list_params)
         self._scan_kinds()
         check_aliasing(fn, ctx.info, self.scalar_names)
+        ShapeTerms(fn, self.scalar_names, self.maybe_lists, self._broadcasting_call)
+
+    def _broadcasting_call(self, call):
+        """Is ``call`` an elementwise primitive of two or more arrays that broadcast?"""
+        try:
+            res, _ = C.call_target(call, self.ctx)
+        except TransformError:
+            return False  # reported where the call is differentiated, if it ever is
+        if not isinstance(res, C.Primitive) or res.rule.nondiff:
+            return False
+        params = {p.name for p in res.rule.params}
+        return len(params) >= 2 and len(call.args) == len(params) and \
+            set(res.rule.broadcast) == params
 
     # -- static kinds of values --------------------------------------------
     def list_op_contribs(self, value, g):
@@ -431,6 +446,10 @@ class ReverseGen(ValueKinds, ForwardSweep):
 
     def needs_unbroadcast(self, rule, bound, param):
         mine = bound[param]
+        reads, result = getattr(self._stmt, "_sg_shapes", ({}, None))
+        if isinstance(mine, gast.Name) and reads.get(mine.id) is not None and \
+                reads[mine.id] == result:
+            return False  # the result has this operand's shape: nothing to sum
         others = [bound[p] for p in rule.broadcast if p != param]
         if all(self._is_scalar_atom(o) and not (isinstance(o, gast.Name) and False)
                for o in others) and not self._is_scalar_atom(mine):
