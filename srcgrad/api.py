@@ -173,11 +173,14 @@ def _is_literal(obj):
     return False
 
 
-def generate(f, wrt_names, rules=None, scalar_params=(), list_params=()):
+def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), shape_params=()):
     """Generate the module holding ``<f>_vjp`` for ``f`` and ``wrt_names``.
 
     ``scalar_params``: parameters the caller passes as Python floats or ints;
-    the code generated for them skips shape bookkeeping.
+    the code generated for them skips shape bookkeeping.  ``shape_params``:
+    ``(name, shape)`` pairs for array parameters, sizes symbolic (see
+    :func:`_arg_shapes`); the code skips unbroadcasting where they show that
+    shapes agree.
     """
     rules = rules or _rules()
     src, filename, first = function_source(f)
@@ -186,7 +189,8 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=()):
     program = Program()
     entry = program.vjp_function(fndef, info, resolver, wrt_names,
                                  scalar_params=tuple(scalar_params),
-                                 list_params=tuple(list_params))
+                                 list_params=tuple(list_params),
+                                 param_shapes=dict(shape_params))
     body = program.source()
     namespace = {"rt": runtime}
     live = []  # (name, the globals dict it comes from): re-read at every call
@@ -238,12 +242,19 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=()):
         lines += textwrap.wrap(f"Specialized for Python-scalar {', '.join(scalar_params)}.", 96)
     if list_params:
         lines += textwrap.wrap(f"Specialized for list or tuple {', '.join(list_params)}.", 96)
+    if shape_params:
+        shapes = ", ".join(f"{p} {_shape_text(d)}" for p, d in shape_params)
+        lines += textwrap.wrap(f"Specialized for array shapes {shapes}.", 96)
     lines.append("Regenerate it rather than editing it.")
     header = "".join(f"# {ln}\n" for ln in lines)
     text = header + _import_block(imports, _referenced(body)) + "\n\n\n" + body
     gen = Generated(text, namespace, entry, filename, live)
     gen.mutates_arguments = program.mutates_arguments
     return gen
+
+
+def _shape_text(dims):
+    return "(" + ", ".join(map(str, dims)) + ("," if len(dims) == 1 else "") + ")"
 
 
 # -- compilation and caching ------------------------------------------------------
@@ -292,14 +303,16 @@ def compiled(f, wrt_names, kinds=((), ())):
     ``kinds``: the parameters passed Python scalars, and those passed lists or
     tuples (see :func:`_arg_kinds`).
     """
-    scalar_params, list_params = kinds
+    scalar_params, list_params = kinds[:2]
+    shape_params = kinds[2] if len(kinds) > 2 else ()
     key = (f, tuple(wrt_names), kinds)
     hit = _CACHE.get(key)
     if hit is not None and hit[0][0] is f.__code__ and (
             not f.__closure__ or hit[0][1] == _closure_key(f)):
         return hit[1]
     stamp = (f.__code__, _closure_key(f))
-    gen = generate(f, wrt_names, scalar_params=scalar_params, list_params=list_params)
+    gen = generate(f, wrt_names, scalar_params=scalar_params, list_params=list_params,
+                   shape_params=shape_params)
     path = _write_cached(gen.text, f"{f.__module__}_{f.__qualname__}")
     code = compile(gen.text, path, "exec")
     linecache.cache[path] = (len(gen.text), None, gen.text.splitlines(True), path)
@@ -345,9 +358,29 @@ def _call_args(sig, f, args, kwargs):
 
 
 def _arg_kinds(params, args):
-    """The parameters given Python floats or ints, and those given lists or tuples."""
+    """The parameters given Python floats or ints, those given lists or tuples, and
+    the shapes of those given arrays, with symbolic sizes (see :func:`_arg_shapes`)."""
     return (tuple(p for p, a in zip(params, args) if type(a) in (float, int)),
-            tuple(p for p, a in zip(params, args) if isinstance(a, (list, tuple))))
+            tuple(p for p, a in zip(params, args) if isinstance(a, (list, tuple))),
+            _arg_shapes(params, args))
+
+
+def _arg_shapes(params, args):
+    """``(("x", ("n0",)), ("A", ("n0", "n0")))``: array shapes up to the values of sizes.
+
+    Sizes 0 and 1 stay numbers (they broadcast differently); other sizes are
+    named ``n0``, ``n1``, ... in order of appearance, equal sizes alike, so
+    that code generated for one batch size serves every other.
+    """
+    sizes = {}
+    out = []
+    for p, a in zip(params, args):
+        shape = getattr(a, "shape", None)
+        if type(shape) is not tuple or not hasattr(a, "dtype"):
+            continue
+        dims = tuple(n if n < 2 else sizes.setdefault(n, f"n{len(sizes)}") for n in shape)
+        out.append((p, dims))
+    return tuple(out)
 
 
 def _format(grads, arguments, names, single):

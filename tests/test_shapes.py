@@ -46,7 +46,7 @@ def _source(f, args, wrt):
     params = list(inspect.signature(f).parameters)
     kinds = api._arg_kinds(params, args)
     return api.generate(f, [params[i] for i in wrt], scalar_params=kinds[0],
-                        list_params=kinds[1]).text
+                        list_params=kinds[1], shape_params=kinds[2]).text
 
 
 def test_stencil_needs_no_unbroadcast():
@@ -86,3 +86,52 @@ def test_shapes_after_a_branch(flag):
     args = (rng.normal(size=5), flag)
     g = srcgrad.grad(branches, wrt=0)(*args)
     assert_grads_close(g, numeric_grad(branches, args, 0), False)
+
+
+def rate(x, r, A):
+    return x * (r + A @ x)
+
+
+def integrate(x, r, A, dt, n):
+    for _ in range(n):
+        k1 = rate(x, r, A)
+        k2 = rate(x + dt * k1, r, A)
+        x = x + 0.5 * dt * (k1 + k2)
+    return np.sum(x * x)
+
+
+def test_array_shapes_reach_helpers():
+    rng = np.random.default_rng(4)
+    m = 4
+    args = (rng.uniform(0.5, 1.0, m), rng.uniform(size=m), -np.eye(m) + 0.1 * rng.normal(
+        size=(m, m)), 0.05, 5)
+    text = _source(integrate, args, (1, 2))
+    assert "Specialized for array shapes x (n0,), r (n0,), A (n0, n0)." in text
+    assert "unbroadcast" not in text
+    g = srcgrad.grad(integrate, wrt=(1, 2))(*args)
+    assert_grads_close(g, numeric_grad(integrate, args, (1, 2)), True)
+    # other sizes, same pattern: the same code
+    before = len(api._CACHE)
+    m = 3
+    args = (rng.uniform(0.5, 1.0, m), rng.uniform(size=m), -np.eye(m), 0.05, 5)
+    g = srcgrad.grad(integrate, wrt=(1, 2))(*args)
+    assert len(api._CACHE) == before
+    assert_grads_close(g, numeric_grad(integrate, args, (1, 2)), True)
+
+
+def affine(X, W, b, c):
+    z = X @ W + b  # b: (n,) broadcast over rows
+    return np.sum(np.tanh(z) * c)  # c: (k, 1) broadcast over columns
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_known_shapes_that_broadcast(rows):
+    rng = np.random.default_rng(5)
+    args = (rng.normal(size=(rows, 2)), rng.normal(size=(2, 3)), rng.normal(size=3),
+            rng.normal(size=(rows, 1)))
+    text = _source(affine, args, (1, 2, 3))
+    assert "dXW = dz" in text  # X @ W has the shape of z
+    assert "rt.unbroadcast(dz, b)" in text
+    assert "rt.unbroadcast(" in text.split("dc = ")[1].split("\n")[0]
+    g = srcgrad.grad(affine, wrt=(1, 2, 3))(*args)
+    assert_grads_close(g, numeric_grad(affine, args, (1, 2, 3)), True)

@@ -30,7 +30,7 @@ from .inline import inline_temporaries
 from .kinds import ValueKinds
 from .normalize import ORIGIN
 from .placeholders import LoopLocals, Restore, comment, index_value
-from .shapes import ShapeTerms
+from .shapes import SCALAR, ShapeTerms, callee_terms, caller_term
 from .templates import replace_expr
 
 
@@ -73,7 +73,8 @@ class Context:
 class ReverseGen(ValueKinds, ForwardSweep):
     """Builds the forward and reverse sweeps of one normalized function."""
 
-    def __init__(self, fn, ctx, wrt, program, scalar_params=(), list_params=()):
+    def __init__(self, fn, ctx, wrt, program, scalar_params=(), list_params=(),
+                 param_shapes=None):
         self.fn = fn
         self.ctx = ctx
         self.info = ctx.info
@@ -92,19 +93,59 @@ class ReverseGen(ValueKinds, ForwardSweep):
         self.list_params = set(list_params)
         self._scan_kinds()
         check_aliasing(fn, ctx.info, self.scalar_names)
-        ShapeTerms(fn, self.scalar_names, self.maybe_lists, self._broadcasting_call)
+        shapes = ShapeTerms(fn, self.scalar_names, self.maybe_lists, self.int_names,
+                            param_shapes, self._call_shape)
+        self.result_shape = shapes.result
 
-    def _broadcasting_call(self, call):
-        """Is ``call`` an elementwise primitive of two or more arrays that broadcast?"""
+    def _call_shape(self, call):
+        """What ``call`` does to shapes, for :class:`~transforms.shapes.ShapeTerms`."""
         try:
-            res, _ = C.call_target(call, self.ctx)
+            res, bound = C.call_target(call, self.ctx)
         except TransformError:
-            return False  # reported where the call is differentiated, if it ever is
-        if not isinstance(res, C.Primitive) or res.rule.nondiff:
-            return False
-        params = {p.name for p in res.rule.params}
-        return len(params) >= 2 and len(call.args) == len(params) and \
-            set(res.rule.broadcast) == params
+            return None  # reported where the call is differentiated, if it ever is
+        if isinstance(res, C.UserFunction):
+            return lambda terms: self._user_result_shape(res, call, terms)
+        if not isinstance(res, C.Primitive) or res.rule.nondiff or \
+                getattr(bound, "_sg_receiver", None) is not None:
+            return None
+        rule = res.rule
+        params = [p.name for p in rule.params]
+        if len(params) >= 2 and len(call.args) == len(params) and \
+                set(rule.broadcast) == set(params):
+            return "broadcast"
+        if params == ["x"] and len(call.args) == 1:
+            if rule.name.startswith("math.") or rule.name == "builtins.float":
+                return "scalar"
+            # numpy's own one-argument functions f(x) are all elementwise (ufuncs, sinc)
+            if rule.name.count(".") == 1 and rule.name.startswith("numpy.") or rule.name in (
+                    "builtins.abs", "operator.abs", "operator.neg", "operator.pos"):
+                return "same"
+        return None
+
+    def _user_result_shape(self, res, call, terms):
+        params = self._callee_shapes(res, call, terms)
+        if params is None:
+            return None
+        return caller_term(self.program.result_shape(res, params), self._callee_args(
+            res, terms))
+
+    def _callee_args(self, res, terms):
+        own = len(res.fndef.args.args) - len(res.extra_args)
+        defaults = res.fndef.args.defaults
+        out = list(terms) + [None] * (own - len(terms))
+        first_default = own - len(defaults)
+        for i in range(len(terms), own):
+            d = defaults[i - first_default] if i >= first_default else None
+            if isinstance(d, gast.Constant) and isinstance(d.value, (int, float)) and \
+                    not isinstance(d.value, bool):
+                out[i] = SCALAR
+        return out + [None] * len(res.extra_args)
+
+    def _callee_shapes(self, res, call, terms):
+        """The callee's parameter terms for a call with argument ``terms``, or None."""
+        if len(terms) > len(res.fndef.args.args) - len(res.extra_args):
+            return None
+        return callee_terms(self._callee_args(res, terms))
 
     # -- static kinds of values --------------------------------------------
     def list_op_contribs(self, value, g):
@@ -487,7 +528,9 @@ class ReverseGen(ValueKinds, ForwardSweep):
             return []
         lists = tuple(i for i, a in enumerate(args)
                       if isinstance(a, gast.Name) and a.id in self.list_names)
-        fwd, bwd = self.program.request(res, active, lists)
+        terms = self._arg_terms(s, value)
+        shapes = self._callee_shapes(res, value, terms) if terms is not None else None
+        fwd, bwd = self.program.request(res, active, lists, shapes)
         saved = self.stmt_name(s, "saved", f"{res.name.strip('_')}_saved")
         s._sg_call = (fwd, saved, args)
         targets = []
@@ -511,6 +554,20 @@ class ReverseGen(ValueKinds, ForwardSweep):
             tgt = gast.Tuple(elts=[name(t, "store") for t in targets], ctx=gast.Store())
             out.append(assign(tgt, call))
         return contribs
+
+    def _arg_terms(self, s, call):
+        """The shape terms of a call's positional arguments (None with keywords)."""
+        if call.keywords:
+            return None
+        reads = getattr(s, "_sg_shapes", ({}, None))[0]
+        out = []
+        for a in call.args:
+            if isinstance(a, gast.Constant):
+                number = isinstance(a.value, (int, float)) and not isinstance(a.value, bool)
+                out.append(SCALAR if number else None)
+            else:
+                out.append(reads.get(a.id) if isinstance(a, gast.Name) else None)
+        return out
 
     def bind_user(self, call, res):
         fn = res.fndef

@@ -1,25 +1,32 @@
 """Which values are known to have the same shape: a flow-sensitive pass.
 
-Requires: a normalized function, the names known to hold Python scalars and
-those that may hold lists (``kinds.py``).
+Requires: a normalized function, the names known to hold Python scalars,
+integers and lists (``kinds.py``), and optionally the shapes of the
+parameters, written with symbolic sizes (``{"x": ("n0",), "A": ("n0", "n0")}``:
+equal names are equal sizes; a literal int is that size).
 
 Guarantees: every assignment ``y = value`` to a name gets ``_sg_shapes``:
 a dict from the names it reads to their *shape terms* when the statement
 runs, and the term of the value it assigns.  Values with equal terms have
-the same shape, so the reverse sweep can leave out ``rt.unbroadcast`` (and stop
-recording values kept only for their shape) where an operand's term is the
-result's.
+the same shape, so the reverse sweep can leave out ``rt.unbroadcast`` (and
+stop recording values kept only for their shape) where an operand's term is
+the result's.
 
-A term is a hashable tuple: ``("scalar",)`` for Python scalars,
-``("param", p)`` for a parameter's initial value, ``("trim", t, k)`` for a
-basic slice ``x[a:b]`` (``a >= 0``, ``b < 0`` or absent) of a value of term
-``t``, which has ``len - k`` rows with ``k = a - b`` whatever the length
-(``u[2:]``, ``u[1:-1]`` and ``u[:-2]`` agree), and otherwise an opaque
-token for "the value statement ``s`` computed" or "what ``x`` held when
-loop ``l`` began this iteration".  Terms only ever come from the straight
-line of statements that leads to a use, so a token never outlives the
-execution of the statement that made it: loops and branches give the names
-they assign fresh tokens on entry and exit.
+A term is a hashable tuple:
+
+- ``("scalar",)``: a Python scalar;
+- ``("shape", dims)``: a known shape; a size is an int, a symbol from the
+  parameters' shapes, or ``("trim", size, k)``: ``max(0, size - k)``, the
+  length of a basic slice ``x[a:b]`` with ``a >= 0`` and ``b < 0`` (or
+  absent) and ``k = a - b`` (``u[2:]``, ``u[1:-1]`` and ``u[:-2]`` agree);
+- ``("trim", term, k)``: such a slice of a value of unknown shape ``term``;
+- otherwise an opaque token: "the value statement ``s`` computed", "what
+  ``x`` held when loop ``l`` began this iteration", "a parameter's value".
+
+Opaque terms only come from the straight line of statements that leads to
+a use, so a token never outlives the execution of the statement that made
+it: loops and branches give the names they assign fresh tokens on entry and
+exit, unless their shapes are known and the same on every path.
 """
 
 import gast
@@ -32,16 +39,30 @@ _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod
 
 
 class ShapeTerms:
-    """Annotates the assignments of ``fn`` with the shape terms of their names."""
+    """Annotates the assignments of ``fn`` with the shape terms of their names.
 
-    def __init__(self, fn, scalar_names, maybe_lists, broadcasting_call=None):
+    ``call_kind(call)`` says what a call does to shapes: ``"broadcast"`` (an
+    elementwise primitive of its arguments), ``"same"`` (elementwise of its
+    one argument), ``"scalar"`` (returns a Python scalar), or a callable
+    mapping the argument terms to the result's term (a user function); None
+    when unknown.
+    """
+
+    def __init__(self, fn, scalar_names, maybe_lists, int_names=(), param_shapes=None,
+                 call_kind=None):
         self.scalars = scalar_names
         self.lists = maybe_lists
-        # ``broadcasting_call(call)``: True when the call is an elementwise
-        # primitive whose result has the broadcast shape of all its arguments
-        self.broadcasting_call = broadcasting_call or (lambda call: False)
-        env = {a.id: ("param", a.id) for a in fn.args.args}
+        self.ints = int_names
+        self.call_kind = call_kind or (lambda call: None)
+        param_shapes = param_shapes or {}
+        env = {}
+        for a in fn.args.args:
+            t = param_shapes.get(a.id)
+            env[a.id] = t if t is not None else ("param", a.id)
         self.block(fn.body, env)
+        ret = fn.body[-1] if fn.body and isinstance(fn.body[-1], gast.Return) else None
+        self.result = self.term(ret.value, env) if ret is not None and ret.value is not None \
+            else None
 
     def term(self, node, env):
         if isinstance(node, gast.Constant):
@@ -53,35 +74,50 @@ class ShapeTerms:
             return SCALAR
         return env.get(node.id)
 
-    def broadcast(self, terms):
-        """The term of an elementwise result of operands with ``terms``, or None."""
-        known = [t for t in terms if t != SCALAR]
-        if any(t is None for t in known):
-            return None
-        if not known:
-            return SCALAR
-        return known[0] if all(t == known[0] for t in known) else None
-
     def value_term(self, v, env):
         if isinstance(v, (gast.Name, gast.Constant)):
             return self.term(v, env)
         if isinstance(v, gast.BinOp) and isinstance(v.op, _ELEMENTWISE):
-            return self.broadcast([self.term(v.left, env), self.term(v.right, env)])
+            return broadcast([self.term(v.left, env), self.term(v.right, env)])
+        if isinstance(v, gast.BinOp) and isinstance(v.op, gast.MatMult):
+            return _matmul(self.term(v.left, env), self.term(v.right, env))
         if isinstance(v, gast.UnaryOp) and isinstance(v.op, (gast.USub, gast.UAdd)):
             return self.term(v.operand, env)
         if isinstance(v, gast.Subscript):
-            base = self.term(v.value, env)
-            k = _trim(v.slice)
-            if base is not None and base != SCALAR and k is not None:
-                if base[0] == "trim":  # x[a:b][c:d] trims both amounts from the same axis
-                    return ("trim", base[1], base[2] + k)
-                return ("trim", base, k)
-            return None
-        if isinstance(v, gast.Call) and v.args and not v.keywords and all(
-                isinstance(a, (gast.Name, gast.Constant)) for a in v.args) and \
-                self.broadcasting_call(v):
-            return self.broadcast([self.term(a, env) for a in v.args])
+            return self.subscript(self.term(v.value, env), v.slice)
+        if isinstance(v, gast.Attribute) and v.attr == "T":
+            t = self.term(v.value, env)
+            return ("shape", t[1][::-1]) if t and t[0] == "shape" else None
+        if isinstance(v, gast.Call) and not v.keywords and all(
+                isinstance(a, (gast.Name, gast.Constant)) for a in v.args):
+            kind = self.call_kind(v)
+            terms = [self.term(a, env) for a in v.args]
+            if kind == "broadcast":
+                return broadcast(terms)
+            if kind == "same" and len(terms) == 1:
+                return terms[0]
+            if kind == "scalar":
+                return SCALAR
+            if callable(kind):
+                return kind(terms)
         return None
+
+    def subscript(self, base, idx):
+        if base is None or base == SCALAR:
+            return None
+        if isinstance(idx, gast.Name) and idx.id in self.ints or isinstance(
+                idx, gast.Constant) and type(idx.value) is int:
+            return ("shape", base[1][1:]) if base[0] == "shape" and base[1] else None
+        k = _trim(idx)
+        if k is None:
+            return None
+        if base[0] == "shape":
+            if not base[1]:
+                return None
+            return ("shape", (_trim_size(base[1][0], k),) + base[1][1:])
+        if base[0] == "trim":  # x[a:b][c:d] trims both amounts from the same axis
+            return ("trim", base[1], base[2] + k)
+        return ("trim", base, k)
 
     def block(self, stmts, env):
         for s in stmts:
@@ -103,21 +139,91 @@ class ShapeTerms:
             self.block(s.body, a)
             self.block(s.orelse, b)
             for v in _changed(s):
-                env[v] = a.get(v) if a.get(v) == b.get(v) else ("after", id(s), v)
+                env[v] = a.get(v) if a.get(v) == b.get(v) and _known(a.get(v)) else \
+                    ("after", id(s), v)
             return
         if isinstance(s, (gast.For, gast.While)):
             changed = _changed(s)
-            inner = dict(env)
-            for v in changed:
-                inner[v] = ("entry", id(s), v)
-            self.block(s.body, inner)
-            for v in changed:
+            # Optimistically, a name keeps the known shape it enters with; a
+            # name whose shape the body changes is opaque in every iteration.
+            steady = {v for v in changed if _known(env.get(v))}
+            if isinstance(s, gast.For):
+                steady.discard(s.target.id)
+            for _ in range(len(steady) + 1):
+                inner = dict(env)
+                for v in changed - steady:
+                    inner[v] = ("entry", id(s), v)
+                self.block(s.body, inner)
+                kept = {v for v in steady if inner.get(v) == env.get(v)}
+                if kept == steady:
+                    break
+                steady = kept
+            for v in changed - steady:
                 env[v] = ("after", id(s), v)
             return
         # tuple unpacking, calls for their effect, nested definitions: what
         # they bind or may change gets a token of its own
         for v in _changed(s):
             env[v] = ("value", id(s), v)
+
+
+def _known(t):
+    return t is not None and (t == SCALAR or t[0] == "shape")
+
+
+def broadcast(terms):
+    """The term of an elementwise result of operands with ``terms``, or None."""
+    known = [t for t in terms if t != SCALAR]
+    if any(t is None for t in known):
+        return None
+    if not known:
+        return SCALAR
+    if all(t == known[0] for t in known):
+        return known[0]
+    if not all(t[0] == "shape" for t in known):
+        return None
+    dims = known[0][1]
+    for t in known[1:]:
+        dims = _broadcast_dims(dims, t[1])
+        if dims is None:
+            return None
+    return ("shape", dims)
+
+
+def _broadcast_dims(a, b):
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + tuple(a)
+    b = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for x, y in zip(a, b):
+        if x == y or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        else:
+            return None  # sizes that may or may not agree at run time
+    return tuple(out)
+
+
+def _matmul(a, b):
+    if not (a and b and a[0] == "shape" and b[0] == "shape"):
+        return None
+    a, b = a[1], b[1]
+    if len(a) == 2 and len(b) == 1:
+        return ("shape", a[:1])
+    if len(a) == 1 and len(b) == 2:
+        return ("shape", b[1:])
+    if len(a) == 2 and len(b) == 2:
+        return ("shape", (a[0], b[1]))
+    return None  # vectors give numpy scalars, stacks broadcast: not tracked
+
+
+def _trim_size(size, k):
+    if isinstance(size, int):
+        return max(0, size - k)
+    if isinstance(size, tuple) and size[0] == "trim":
+        return ("trim", size[1], size[2] + k)
+    return ("trim", size, k)
 
 
 def _changed(s):
@@ -149,4 +255,33 @@ def _int(node, absent):
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(
             node.operand, gast.Constant) and type(node.operand.value) is int:
         return -node.operand.value
+    return None
+
+
+def callee_terms(terms):
+    """The terms of a callee's parameters, given its arguments' terms in the caller.
+
+    Known shapes pass as they are; opaque terms become ``("arg", i)``, equal
+    ones alike (so the callee still knows which arguments have equal shapes).
+    The result is a tuple, usable as part of a cache key.
+    """
+    out = []
+    seen = {}
+    for t in terms:
+        if t is None or _known(t):
+            out.append(t)
+        else:
+            out.append(seen.setdefault(t, ("arg", len(seen))))
+    return tuple(out)
+
+
+def caller_term(result, terms):
+    """The caller's term of a callee's result ``result`` (see :func:`callee_terms`)."""
+    if result is None or _known(result):
+        return result
+    if result[0] == "arg":
+        mapped = callee_terms(terms)
+        for t, m in zip(terms, mapped):
+            if m == result:
+                return t
     return None
