@@ -24,6 +24,7 @@ import gast
 from . import calls as C
 from .aliasing import check_aliasing
 from .ast_util import assign, const, deepcopy, name, parse_expr, stored_names, unparse
+from .copies import propagate_copies
 from .diagnostics import TransformError
 from .forward import ForwardSweep
 from .inline import inline_temporaries
@@ -795,7 +796,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
             self.no_push |= dead
             for (owner, attr), unused in dead_locals.items():
                 setattr(owner, attr, [v for v in getattr(owner, attr) if v not in unused])
-        rev = final
+        rev = propagate_copies(final, {self.adj(v) for v in live})
         keep = self.fn.user_names | set(self.needed) | self.loop_locals | set(C.names_in(ret))
         fwd = _drop_unused_defs(inline_temporaries(fwd, keep))
         uses_tape = any(isinstance(n, gast.Name) and n.id == self.tape
