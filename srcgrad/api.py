@@ -372,14 +372,20 @@ def _arg_shapes(params, args):
     named ``n0``, ``n1``, ... in order of appearance, equal sizes alike, so
     that code generated for one batch size serves every other.
     """
+    shapes = tuple(a.shape if type(a) is np.ndarray or (
+        type(getattr(a, "shape", None)) is tuple and hasattr(a, "dtype")) else None
+        for a in args)
+    return _shape_pattern(tuple(params), shapes)
+
+
+@functools.lru_cache(maxsize=256)
+def _shape_pattern(params, shapes):
     sizes = {}
     out = []
-    for p, a in zip(params, args):
-        shape = getattr(a, "shape", None)
-        if type(shape) is not tuple or not hasattr(a, "dtype"):
-            continue
-        dims = tuple(n if n < 2 else sizes.setdefault(n, f"n{len(sizes)}") for n in shape)
-        out.append((p, dims))
+    for p, shape in zip(params, shapes):
+        if shape is not None:
+            dims = tuple(n if n < 2 else sizes.setdefault(n, f"n{len(sizes)}") for n in shape)
+            out.append((p, dims))
     return tuple(out)
 
 

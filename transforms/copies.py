@@ -24,6 +24,7 @@ import collections
 import gast
 
 from .ast_util import deepcopy
+from .placeholders import is_comment
 
 _MUTATORS = frozenset({"add_at", "take_grad", "append", "pop"})
 
@@ -164,4 +165,6 @@ def _block(stmts, keep, loads, stores):
         stmts[i + 1:last + 1] = new
         loads[base] += seen - 1
         del stmts[i]
-    return stmts
+    # a quoted statement whose adjoint was only copies quotes nothing now
+    return [s for k, s in enumerate(stmts) if not is_comment(s) or (
+        k + 1 < len(stmts) and not is_comment(stmts[k + 1]))]
