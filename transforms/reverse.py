@@ -482,9 +482,27 @@ class ReverseGen(ValueKinds, ForwardSweep):
                 res.append(("list", arg.id, expr))
                 continue
             if param in rule.broadcast and self.needs_unbroadcast(rule, bound, param):
-                expr = self.rtcall("unbroadcast", expr, name(arg.id))
+                expr = self.sum_to_shape(expr, arg.id)
             res.append(("dense", arg.id, expr))
         return res
+
+    def sum_to_shape(self, expr, var):
+        """``expr`` summed down to the shape of ``var``: ``g.sum(axis=0)`` where both
+        shapes are known, ``rt.unbroadcast(g, var)`` otherwise."""
+        reads, result = getattr(self._stmt, "_sg_shapes", ({}, None))
+        mine = reads.get(var)
+        axes = _reduced_axes(result, mine)
+        if axes is None:
+            return self.rtcall("unbroadcast", expr, name(var))
+        lead, keep = axes
+        ax = lead or keep
+        axis = const(ax[0]) if len(ax) == 1 else gast.Tuple(elts=[const(a) for a in ax],
+                                                             ctx=gast.Load())
+        keywords = [gast.keyword(arg="axis", value=axis)]
+        if keep:
+            keywords.append(gast.keyword(arg="keepdims", value=const(True)))
+        return gast.Call(func=gast.Attribute(value=expr, attr="sum", ctx=gast.Load()),
+                         args=[], keywords=keywords)
 
     def needs_unbroadcast(self, rule, bound, param):
         mine = bound[param]
@@ -869,6 +887,30 @@ _NO_DEFAULT = object()
 
 def _fold(expr):
     return _Folder().visit(expr)
+
+
+def _reduced_axes(result, operand):
+    """(leading axes, size-1 axes) summed to take ``result``'s shape to ``operand``'s.
+
+    None unless both shapes are known and exactly one of the two kinds of axes
+    is needed (``g.sum(axis=0)`` or ``g.sum(axis=1, keepdims=True)``).
+    """
+    if not (result and operand and result[0] == "shape" and operand[0] == "shape"):
+        return None
+    g, x = result[1], operand[1]
+    if len(x) > len(g):
+        return None
+    lead = tuple(range(len(g) - len(x)))
+    keep = []
+    for i, (gd, xd) in enumerate(zip(g[len(lead):], x), start=len(lead)):
+        if gd == xd:
+            continue
+        if xd != 1:
+            return None
+        keep.append(i)
+    if bool(lead) == bool(keep):
+        return None
+    return lead, tuple(keep)
 
 
 def _has_break(body):
