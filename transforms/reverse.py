@@ -477,7 +477,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
                 continue
             if not self.active_name(arg):
                 continue
-            expr = self.instantiate(template, rule, bound, y, g, module)
+            expr = self.by_rank(self.instantiate(template, rule, bound, y, g, module))
             if p.is_list:
                 res.append(("list", arg.id, expr))
                 continue
@@ -485,6 +485,28 @@ class ReverseGen(ValueKinds, ForwardSweep):
                 expr = self.sum_to_shape(expr, arg.id)
             res.append(("dense", arg.id, expr))
         return res
+
+    def by_rank(self, expr):
+        """``rt.matmul_grad_a(g, a, b)`` as the product it stands for when the ranks
+        of ``a`` and ``b`` are known (``g @ b.T``): no dispatch at run time."""
+        if not (isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and
+                isinstance(expr.func.value, gast.Name) and expr.func.value.id == self.rt and
+                expr.func.attr in _MATMUL_GRADS and len(expr.args) == 3 and not expr.keywords
+                and all(isinstance(a, gast.Name) for a in expr.args[1:])):
+            return expr
+        reads = getattr(self._stmt, "_sg_shapes", ({}, None))[0]
+        ranks = []
+        for a in expr.args[1:]:
+            t = reads.get(a.id)
+            if not (t and t[0] == "shape"):
+                return expr
+            ranks.append(len(t[1]))
+        template = _MATMUL_GRADS[expr.func.attr].get(tuple(ranks))
+        if template is None:
+            return expr
+        repl = dict(zip("gab", expr.args))
+        used = C.names_in(parse_expr(template))
+        return replace_expr(template, **{k: v for k, v in repl.items() if k in used})
 
     def sum_to_shape(self, expr, var):
         """``expr`` summed down to the shape of ``var``: ``g.sum(axis=0)`` where both
@@ -887,6 +909,15 @@ _NO_DEFAULT = object()
 
 def _fold(expr):
     return _Folder().visit(expr)
+
+
+# the runtime's matmul cotangents, written out for known ranks of a and b
+_MATMUL_GRADS = {
+    "matmul_grad_a": {(2, 2): "g @ b.T", (2, 1): "g[:, None] * b", (1, 2): "b @ g",
+                      (1, 1): "g * b"},
+    "matmul_grad_b": {(2, 2): "a.T @ g", (2, 1): "g @ a", (1, 2): "a[:, None] * g",
+                      (1, 1): "g * a"},
+}
 
 
 def _reduced_axes(result, operand):
