@@ -96,6 +96,7 @@ class Program:
         key = (user.key, shapes)
         if key not in self.result_shapes:
             self.result_shapes[key] = None  # a recursive call: unknown
+            mutates = self.mutates_arguments  # a look only: not a function of the module
             try:
                 fn, ctx = self._prepare(user.fndef, user.info, user.resolver,
                                         getattr(user, "local_functions", None))
@@ -104,6 +105,7 @@ class Program:
                 self.result_shapes[key] = gen.result_shape
             except TransformError:
                 pass  # reported if the callee is ever differentiated
+            self.mutates_arguments = mutates
         return self.result_shapes[key]
 
     def request(self, user, active, lists=(), shapes=None):
