@@ -88,6 +88,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         self._ans = None
         self._live = {}
         self._last_origin = None
+        self._killed = {}
         self.int_names = set()
         self.list_names = set()
         self.scalar_names = set(scalar_params)
@@ -114,6 +115,8 @@ class ReverseGen(ValueKinds, ForwardSweep):
         if len(params) >= 2 and len(call.args) == len(params) and \
                 set(rule.broadcast) == set(params):
             return "broadcast"
+        if rule.name == "numpy.concatenate" and len(call.args) == 1:
+            return "concatenate"
         if params == ["x"] and len(call.args) == 1:
             if rule.name.startswith("math.") or rule.name == "builtins.float":
                 return "scalar"
@@ -213,11 +216,22 @@ class ReverseGen(ValueKinds, ForwardSweep):
                                                                    keywords=[])))
             live[var] = True
 
+    def _note_killed(self, s, y):
+        """``y``'s cotangent name still holds the cotangent of the value ``s`` assigned."""
+        result = getattr(s, "_sg_shapes", (None, None))[1]
+        if result and result[0] == "shape" and result[1]:
+            self._killed[y] = result
+
     def own(self, var, live, out):
         """Make the adjoint of ``var`` an array this sweep may write into."""
         a = self.adj(var)
         if var not in live:
-            out.append(assign(a, self.rtcall("zeros_like", name(var))))
+            reads = getattr(self._stmt, "_sg_shapes", ({}, None))[0]
+            same = self._killed.get(var) is not None and reads.get(var) == self._killed[var]
+            # zeros shaped like the cotangent just retired (the same shape), so that
+            # the old value need not be kept for its shape
+            like = a if same else var
+            out.append(assign(a, self.rtcall("zeros_like", name(like))))
         elif not live[var]:
             out.append(assign(a, self.rtcall("writable", name(a), name(var))))
         live[var] = True
@@ -258,8 +272,11 @@ class ReverseGen(ValueKinds, ForwardSweep):
     # -- the reverse sweep ---------------------------------------------------
     def rev_block(self, stmts, live):
         out = []
+        self._killed = {}  # var -> shape term of the cotangent its adjoint name holds
         for s in reversed(stmts):
             code = self.rev_stmt(s, live)
+            if isinstance(s, (gast.If, gast.For, gast.While)):
+                self._killed = {}  # known only along one straight line of statements
             real = [c for c in code if not isinstance(c, Restore)]
             src = getattr(s, ORIGIN, None)
             if real and src is not None and src is not self._last_origin and not isinstance(
@@ -325,6 +342,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         self._ans = None
         if not selfref:
             self.kill(y, live)
+            self._note_killed(s, y)
             self.emit(contribs, live, out)
             return out + [restore]
         head = []
@@ -345,6 +363,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
             rest = []  # the old value's cotangent is the new one's: nothing to do
         else:
             self.kill(y, live)
+            self._note_killed(s, y)
             rest = mine
         self.emit(rest, live, out)
         return head + [restore] + out
@@ -491,10 +510,13 @@ class ReverseGen(ValueKinds, ForwardSweep):
         of ``a`` and ``b`` are known (``g @ b.T``): no dispatch at run time."""
         if not (isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and
                 isinstance(expr.func.value, gast.Name) and expr.func.value.id == self.rt and
-                expr.func.attr in _MATMUL_GRADS and len(expr.args) == 3 and not expr.keywords
-                and all(isinstance(a, gast.Name) for a in expr.args[1:])):
+                not expr.keywords and all(isinstance(a, gast.Name) for a in expr.args)):
             return expr
         reads = getattr(self._stmt, "_sg_shapes", ({}, None))[0]
+        if expr.func.attr == "concatenate_grad" and len(expr.args) == 2:
+            return self.split(expr, reads.get(expr.args[1].id))
+        if expr.func.attr not in _MATMUL_GRADS or len(expr.args) != 3:
+            return expr
         ranks = []
         for a in expr.args[1:]:
             t = reads.get(a.id)
@@ -507,6 +529,40 @@ class ReverseGen(ValueKinds, ForwardSweep):
         repl = dict(zip("gab", expr.args))
         used = C.names_in(parse_expr(template))
         return replace_expr(template, **{k: v for k, v in repl.items() if k in used})
+
+    def split(self, expr, parts):
+        """``rt.concatenate_grad(g, arrays)`` as slices of ``g`` when the arrays' lengths
+        are known, all but at most one: ``[g[:1], g[1:-1], g[-1:]]``."""
+        if not (parts and parts[0] == "tuple" and all(
+                t[0] == "shape" and t[1] for t in parts[1])):
+            return expr
+        sizes = [t[1][0] for t in parts[1]]
+        middle = [i for i, n in enumerate(sizes) if not isinstance(n, int)]
+        if len(middle) > 1:
+            return expr
+        m = middle[0] if middle else len(sizes)
+        before = [0]
+        for n in sizes[:m]:
+            before.append(before[-1] + n)
+        after = [0]
+        for n in reversed(sizes[m + 1:]):
+            after.append(after[-1] + n)
+        bounds = [(before[i], before[i + 1]) for i in range(m)]
+        if middle:
+            bounds.append((before[m], -after[-1] if after[-1] else None))
+            bounds += [(-after[k], -after[k - 1] if after[k - 1] else None)
+                       for k in range(len(after) - 1, 0, -1)]
+        g = expr.args[0]
+
+        def bound(v):
+            if v is None:
+                return None
+            return const(v) if v >= 0 else gast.UnaryOp(op=gast.USub(), operand=const(-v))
+
+        elts = [gast.Subscript(value=deepcopy(g), slice=gast.Slice(
+            lower=bound(lo) if lo else None, upper=bound(hi), step=None), ctx=gast.Load())
+            for lo, hi in bounds]
+        return gast.List(elts=elts, ctx=gast.Load())
 
     def sum_to_shape(self, expr, var):
         """``expr`` summed down to the shape of ``var``: ``g.sum(axis=0)`` where both

@@ -68,8 +68,11 @@ class ShapeTerms:
         if isinstance(node, gast.Constant):
             v = node.value
             return SCALAR if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-        if not isinstance(node, gast.Name) or node.id in self.lists:
+        if not isinstance(node, gast.Name):
             return None
+        if node.id in self.lists:  # only a tuple display's elements are followed
+            t = env.get(node.id)
+            return t if t is not None and t[0] == "tuple" else None
         if node.id in self.scalars:
             return SCALAR
         return env.get(node.id)
@@ -85,6 +88,9 @@ class ShapeTerms:
             return self.term(v.operand, env)
         if isinstance(v, gast.Subscript):
             return self.subscript(self.term(v.value, env), v.slice)
+        if isinstance(v, gast.Tuple) and all(isinstance(e, gast.Name) for e in v.elts):
+            terms = tuple(self.term(e, env) for e in v.elts)
+            return ("tuple", terms) if all(_known(t) for t in terms) else None
         if isinstance(v, gast.Attribute) and v.attr == "T":
             t = self.term(v.value, env)
             return ("shape", t[1][::-1]) if t and t[0] == "shape" else None
@@ -98,6 +104,8 @@ class ShapeTerms:
                 return terms[0]
             if kind == "scalar":
                 return SCALAR
+            if kind == "concatenate" and len(terms) == 1:
+                return _concatenate(terms[0])
             if callable(kind):
                 return kind(terms)
         return None
@@ -110,6 +118,11 @@ class ShapeTerms:
             return ("shape", base[1][1:]) if base[0] == "shape" and base[1] else None
         k = _trim(idx)
         if k is None:
+            end = _end(idx)
+            if base[0] == "shape" and base[1] and end is not None:
+                size = _head_size(base[1][0], end)
+                if size is not None:
+                    return ("shape", (size,) + base[1][1:])
             return None
         if base[0] == "shape":
             if not base[1]:
@@ -165,6 +178,29 @@ class ShapeTerms:
         # they bind or may change gets a token of its own
         for v in _changed(s):
             env[v] = ("value", id(s), v)
+
+
+def _concatenate(parts):
+    """The term of ``np.concatenate(parts)`` (along the first axis), or None."""
+    if not (parts and parts[0] == "tuple" and parts[1] and all(
+            t[0] == "shape" and t[1] for t in parts[1])):
+        return None
+    rest = parts[1][0][1][1:]
+    if any(t[1][1:] != rest for t in parts[1]):
+        return None
+    sizes = [t[1][0] for t in parts[1]]
+    known = sum(n for n in sizes if isinstance(n, int))
+    other = [n for n in sizes if not isinstance(n, int)]
+    if not other:
+        return ("shape", (known,) + rest)
+    if len(other) != 1:
+        return None
+    n = other[0]
+    if known == 0:
+        return ("shape", (n,) + rest)
+    if isinstance(n, tuple) and n[0] == "trim" and isinstance(n[1], str) and n[2] == known:
+        return ("shape", (n[1],) + rest)  # a symbolic size is at least 2: no clipping
+    return None
 
 
 def _known(t):
@@ -245,6 +281,27 @@ def _trim(idx):
     if lo is None or hi is None or lo < 0 or hi > 0 or (idx.upper is not None and hi == 0):
         return None
     return lo - hi
+
+
+def _end(idx):
+    """``k`` for the slices ``x[:k]`` and ``x[-k:]`` (``k > 0``): the first or last ``k``."""
+    if not isinstance(idx, gast.Slice) or idx.step is not None:
+        return None
+    lo, hi = _int(idx.lower, 0), _int(idx.upper, None)
+    if lo == 0 and hi is not None and hi > 0:
+        return hi
+    if lo is not None and lo < 0 and idx.upper is None:
+        return -lo
+    return None
+
+
+def _head_size(size, k):
+    """``min(k, size)`` when it is a number: symbolic sizes are at least 2."""
+    if isinstance(size, int):
+        return min(k, size)
+    if isinstance(size, str) and k <= 2:
+        return k
+    return None
 
 
 def _int(node, absent):
