@@ -237,6 +237,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         live[var] = True
 
     def accumulate_index(self, var, idx, g, live, out):
+        fresh = var not in live  # own() is about to make zeros: the first write assigns
         self.own(var, live, out)
         a = self.adj(var)
         if var in self.list_names or self._basic_index(idx):
@@ -244,6 +245,8 @@ class ReverseGen(ValueKinds, ForwardSweep):
             if var in self.list_names:
                 read = gast.Subscript(value=name(a), slice=deepcopy(idx), ctx=gast.Load())
                 out.append(assign(target, gast.BinOp(left=read, op=gast.Add(), right=g)))
+            elif fresh:
+                out.append(assign(target, g))
             else:
                 out.append(gast.AugAssign(target=target, op=gast.Add(), value=g))
         else:
@@ -569,6 +572,16 @@ class ReverseGen(ValueKinds, ForwardSweep):
         shapes are known, ``rt.unbroadcast(g, var)`` otherwise."""
         reads, result = getattr(self._stmt, "_sg_shapes", ({}, None))
         mine = reads.get(var)
+        target = self._stmt.targets[0] if isinstance(self._stmt, gast.Assign) else None
+        if mine == SCALAR and result and result[0] == "shape" and len(result[1]) == 1 and \
+                isinstance(target, gast.Name) and isinstance(expr, gast.BinOp) and \
+                isinstance(expr.op, gast.Mult):
+            # sum(g * y) for a scalar times a vector: one dot product, no temporary
+            factors = [expr.left, expr.right]
+            if all(isinstance(f, gast.Name) for f in factors) and any(
+                    reads.get(f.id) == result for f in factors) and any(
+                    f.id == self.adj(target.id) for f in factors):
+                return gast.BinOp(left=expr.left, op=gast.MatMult(), right=expr.right)
         axes = _reduced_axes(result, mine)
         if axes is None:
             return self.rtcall("unbroadcast", expr, name(var))
