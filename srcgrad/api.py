@@ -372,8 +372,10 @@ def _arg_shapes(params, args):
     named ``n0``, ``n1``, ... in order of appearance, equal sizes alike, so
     that code generated for one batch size serves every other.
     """
+    # numpy arrays and GPU arrays (cupy); not subclasses such as np.matrix, whose
+    # operators are not elementwise
     shapes = tuple(a.shape if type(a) is np.ndarray or (
-        type(getattr(a, "shape", None)) is tuple and hasattr(a, "dtype")) else None
+        hasattr(a, "__cuda_array_interface__") and type(a.shape) is tuple) else None
         for a in args)
     return _shape_pattern(tuple(params), shapes)
 
