@@ -209,3 +209,20 @@ def test_scalar_times_array_sums_by_dot_product(sx):
     assert ("dw = dwx @ x" in text) == (len(sx) == 1)
     g = srcgrad.grad(scaled, wrt=(0, 1))(*args)
     assert_grads_close(g, numeric_grad(scaled, args, (0, 1)), True)
+
+
+def ends(x):
+    inner = x[1:-1].sum()
+    return np.sum(np.sin(x[:1]) * inner + np.cos(x[-1:]))
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_writes_into_fresh_zeros(n):
+    args = (np.linspace(0.2, 0.9, n),)
+    text = _source(ends, args, (0,))
+    # the ends and the inside are disjoint when there are two or more elements:
+    # all three writes assign; with one element the two ends are the same one
+    assert "dx[-1:] = " in text and "dx[1:-1] = " in text
+    assert ("dx[:1] += " in text) == (n == 1)
+    g = srcgrad.grad(ends)(*args)
+    assert_grads_close(g, numeric_grad(ends, args, 0), False)

@@ -89,6 +89,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         self._live = {}
         self._last_origin = None
         self._killed = {}
+        self._written = {}
         self.int_names = set()
         self.list_names = set()
         self.scalar_names = set(scalar_params)
@@ -189,6 +190,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
 
     # -- accumulation ------------------------------------------------------
     def accumulate(self, var, expr, live, out):
+        self._written.pop(var, None)
         a = self.adj(var)
         if var in live and var in self.maybe_lists:
             # the cotangent of a list is a list: add element by element, not ``+``
@@ -240,6 +242,20 @@ class ReverseGen(ValueKinds, ForwardSweep):
         fresh = var not in live  # own() is about to make zeros: the first write assigns
         self.own(var, live, out)
         a = self.adj(var)
+        # later writes assign too while they fall outside everything written so far
+        if fresh:
+            self._written[var] = []
+        regions = self._written.get(var)
+        if regions is not None:
+            reads = getattr(self._stmt, "_sg_shapes", ({}, None))[0]
+            region = _region(idx)
+            size = _leading_size(reads.get(var))
+            fresh = fresh or region is not None and all(
+                _disjoint(region, r, size) for r in regions)
+            if region is None:
+                del self._written[var]
+            else:
+                regions.append(region)
         if var in self.list_names or self._basic_index(idx):
             target = gast.Subscript(value=name(a), slice=deepcopy(idx), ctx=gast.Store())
             if var in self.list_names:
@@ -271,15 +287,18 @@ class ReverseGen(ValueKinds, ForwardSweep):
 
     def kill(self, var, live):
         live.pop(var, None)
+        self._written.pop(var, None)
 
     # -- the reverse sweep ---------------------------------------------------
     def rev_block(self, stmts, live):
         out = []
         self._killed = {}  # var -> shape term of the cotangent its adjoint name holds
+        self._written = {}  # var -> regions of its fresh zero cotangent written so far
         for s in reversed(stmts):
             code = self.rev_stmt(s, live)
             if isinstance(s, (gast.If, gast.For, gast.While)):
                 self._killed = {}  # known only along one straight line of statements
+                self._written = {}
             real = [c for c in code if not isinstance(c, Restore)]
             src = getattr(s, ORIGIN, None)
             if real and src is not None and src is not self._last_origin and not isinstance(
@@ -987,6 +1006,66 @@ _MATMUL_GRADS = {
     "matmul_grad_b": {(2, 2): "a.T @ g", (2, 1): "g @ a", (1, 2): "a[:, None] * g",
                       (1, 1): "g * a"},
 }
+
+
+def _region(idx):
+    """``idx`` (an int or a slice with int bounds) as ``(start, stop)`` along the first
+    axis; a bound is ``("s", k)``: ``k``, or ``("e", k)``: ``len - k``.  None otherwise."""
+    def bound(node, absent):
+        if node is None:
+            return absent
+        v = _int_const(node)
+        if v is None:
+            return None
+        return ("s", v) if v >= 0 else ("e", -v)
+
+    if isinstance(idx, gast.Slice):
+        if idx.step is not None:
+            return None
+        lo, hi = bound(idx.lower, ("s", 0)), bound(idx.upper, ("e", 0))
+        return (lo, hi) if lo is not None and hi is not None else None
+    v = _int_const(idx)
+    if v is None:
+        return None
+    return (("s", v), ("s", v + 1)) if v >= 0 else (("e", -v), ("e", -v - 1))
+
+
+def _int_const(node):
+    if isinstance(node, gast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(
+            node.operand, gast.Constant) and type(node.operand.value) is int:
+        return -node.operand.value
+    return None
+
+
+def _leading_size(term):
+    """The first axis's length: an int when known, else its least possible value."""
+    if term and term[0] == "shape" and term[1]:
+        n = term[1][0]
+        if isinstance(n, int):
+            return n
+        if isinstance(n, str):
+            return ("at least", 2)  # symbolic sizes are 2 or more
+    return ("at least", 0)
+
+
+def _at_most(p, q, size):
+    """Is position ``p`` at most ``q`` for every length the first axis may have?"""
+    if isinstance(size, int):
+        def val(b):
+            return b[1] if b[0] == "s" else size - b[1]
+        return val(p) <= val(q)
+    if p[0] == q[0]:
+        return p[1] <= q[1] if p[0] == "s" else p[1] >= q[1]
+    if p[0] == "s":  # k1 <= len - k2 for every len >= the least
+        return p[1] + q[1] <= size[1]
+    return False
+
+
+def _disjoint(a, b, size):
+    """Do the regions ``a`` and ``b`` (before numpy clips them) never overlap?"""
+    return _at_most(a[1], b[0], size) or _at_most(b[1], a[0], size)
 
 
 def _reduced_axes(result, operand):
