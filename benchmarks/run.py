@@ -6,8 +6,9 @@
 
 For each program the srcgrad gradient is first checked against the
 hand-written one (np.allclose), then the forward function, the hand-written
-gradient and the srcgrad gradient are timed: best of ``--repeat`` runs of a
-timeit-style automatic loop count.  A markdown table follows.  If srcgrad
+gradient and the srcgrad gradient are timed, taking turns: best of
+``--repeat`` runs of a timeit-style automatic loop count, in CPU time
+(``--clock wall`` for elapsed time).  A markdown table follows.  If srcgrad
 fails on a program (or its gradient is wrong) the row says so, the other
 programs still run, and the exit status is 1.
 

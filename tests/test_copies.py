@@ -41,3 +41,19 @@ def test_propagation(code, expected):
 def test_read_before_the_copy_in_a_loop_is_kept():
     code = "for i in r:\n    y = t * 2.0\n    t = g"
     assert run(code) == code
+
+
+@pytest.mark.parametrize("code, expected", [
+    # the same arithmetic on unchanged names: computed once
+    ("a = x * 2.0\nb = x * 2.0\nf(a, b)", "a = x * 2.0\nf(a, a)"),
+    ("a = x * 2.0\nx = x + 1.0\nb = x * 2.0\nf(a, b)",
+     "a = x * 2.0\nx = x + 1.0\nb = x * 2.0\nf(a, b)"),
+    ("a = x * 2.0\nx[0] += 1.0\nb = x * 2.0\nf(a, b)",
+     "a = x * 2.0\nx[0] += 1.0\nb = x * 2.0\nf(a, b)"),
+    # a list display read by constant index: its elements
+    ("t = [g[:1], g[1:]]\na = t[0]\nb = t[1]\nf(a, b)", "a = g[:1]\nb = g[1:]\nf(a, b)"),
+    # ... unless what the elements read changes first
+    ("t = [g[:1], g[1:]]\ng = h\na = t[0]\nf(a)", "t = [g[:1], g[1:]]\ng = h\na = t[0]\nf(a)"),
+])
+def test_common_values_and_elements(code, expected):
+    assert run(code) == expected

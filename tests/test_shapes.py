@@ -58,7 +58,7 @@ def test_stencil_needs_no_unbroadcast():
     assert "unbroadcast" not in loop and "dr += dinterior @ diff_u_plus_u_0_m2" in loop
     # the concatenation is split by known lengths, the new cotangent shaped like
     # the one just retired: only the difference is recorded, nothing for shapes
-    assert "dt = [du[:1], du[1:-1], du[-1:]]" in loop and "du = rt.zeros_like(du)" in loop
+    assert "dinterior = du[1:-1]" in loop and "du = rt.zeros_like(du)" in loop
     assert text.count("tape.append(") == 1 and "tape.append(diff_u_plus_u_0_m2)" in text
     g = srcgrad.grad(stencil, wrt=(0, 1))(*args)
     assert_grads_close(g, numeric_grad(stencil, args, (0, 1)), True)

@@ -23,7 +23,7 @@ import collections
 
 import gast
 
-from .ast_util import deepcopy
+from .ast_util import deepcopy, unparse
 from .placeholders import is_comment
 
 _MUTATORS = frozenset({"add_at", "take_grad", "append", "pop"})
@@ -127,11 +127,88 @@ def _negations(stmts, base):
         n.operand, gast.Name) and n.operand.id == base)
 
 
+def _common(stmts, loads, stores):
+    """``b = x * 2.0`` after ``a = x * 2.0`` (nothing changed between): ``b = a``."""
+    found = False
+    seen = {}  # expression text -> (name holding it, names it reads)
+    for s in stmts:
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and isinstance(
+                s.value, (gast.BinOp, gast.UnaryOp)) and all(
+                isinstance(n, (gast.Name, gast.Constant, gast.operator, gast.unaryop,
+                               gast.Load)) or n is s.value for n in gast.walk(s.value)):
+            text = unparse(s.value)
+            if text in seen:
+                for n in _loads(s.value):
+                    loads[n] -= 1
+                loads[seen[text][0]] += 1
+                s.value = gast.Name(id=seen[text][0], ctx=gast.Load(), annotation=None,
+                                    type_comment=None)
+                found = True
+            else:
+                seen[text] = (s.targets[0].id, set(_loads(s.value)))
+        changed = set(_stores(s))
+        for text in [t for t, (v, reads) in seen.items() if v in changed or reads & changed]:
+            if not (isinstance(s, gast.Assign) and seen[text][0] == getattr(
+                    s.targets[0], "id", None) and unparse(s.value) == text):
+                del seen[text]
+    return found
+
+
+def _elements(stmts, keep, loads, stores):
+    """``t = [a[:1], a[1:]]`` read only as ``t[0]``, ``t[1]``: the elements themselves."""
+    i = 0
+    while i < len(stmts):
+        s = stmts[i]
+        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and
+                isinstance(s.value, (gast.List, gast.Tuple)) and s.targets[0].id not in keep
+                and stores[s.targets[0].id] == 1):
+            i += 1
+            continue
+        var, elts = s.targets[0].id, s.value.elts
+        uses = [j for j in range(i + 1, len(stmts)) if var in _loads(stmts[j])]
+        reads = set(_loads(s.value))
+        subs = [n for j in uses for n in gast.walk(stmts[j]) if isinstance(n, gast.Subscript)
+                and isinstance(n.value, gast.Name) and n.value.id == var]
+        ok = uses and len(subs) == loads[var] and all(
+            isinstance(n.slice, gast.Constant) and type(n.slice.value) is int and
+            -len(elts) <= n.slice.value < len(elts) for n in subs) and not any(
+            reads & set(_stores(t)) for t in stmts[i + 1:uses[-1]])
+        if not ok:
+            i += 1
+            continue
+        for j in uses:
+            stmts[j] = _Elements(var, elts).visit(stmts[j])
+        for n in reads:
+            loads[n] += 1
+        del stmts[i]
+
+
+class _Elements(gast.NodeTransformer):
+    def __init__(self, var, elts):
+        self.var, self.elts = var, elts
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if isinstance(node.value, gast.Name) and node.value.id == self.var:
+            return deepcopy(self.elts[node.slice.value])
+        return node
+
+
 def _block(stmts, keep, loads, stores):
     for s in stmts:
         for field in ("body", "orelse"):
             if isinstance(s, (gast.If, gast.For, gast.While)):
                 setattr(s, field, _block(getattr(s, field), keep, loads, stores))
+    _elements(stmts, keep, loads, stores)
+    _propagate(stmts, keep, loads, stores)
+    if _common(stmts, loads, stores):
+        _propagate(stmts, keep, loads, stores)
+    # a quoted statement whose adjoint was only copies quotes nothing now
+    return [s for k, s in enumerate(stmts) if not is_comment(s) or (
+        k + 1 < len(stmts) and not is_comment(stmts[k + 1]))]
+
+
+def _propagate(stmts, keep, loads, stores):
     i = 0
     while i < len(stmts):
         s = stmts[i]
@@ -165,6 +242,3 @@ def _block(stmts, keep, loads, stores):
         stmts[i + 1:last + 1] = new
         loads[base] += seen - 1
         del stmts[i]
-    # a quoted statement whose adjoint was only copies quotes nothing now
-    return [s for k, s in enumerate(stmts) if not is_comment(s) or (
-        k + 1 < len(stmts) and not is_comment(stmts[k + 1]))]
