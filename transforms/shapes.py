@@ -20,6 +20,9 @@ A term is a hashable tuple:
   length of a basic slice ``x[a:b]`` with ``a >= 0`` and ``b < 0`` (or
   absent) and ``k = a - b`` (``u[2:]``, ``u[1:-1]`` and ``u[:-2]`` agree);
 - ``("trim", term, k)``: such a slice of a value of unknown shape ``term``;
+- ``("tuple", terms)``: a tuple display of values of known shapes (what
+  ``np.concatenate`` joins; its result's length is followed when all but one
+  of the lengths are numbers: ``x[:1]``, ``x[-1:]`` have length 1);
 - otherwise an opaque token: "the value statement ``s`` computed", "what
   ``x`` held when loop ``l`` began this iteration", "a parameter's value".
 
