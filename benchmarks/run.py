@@ -6,8 +6,9 @@
 
 For each program the srcgrad gradient is first checked against the
 hand-written one (np.allclose), then the forward function, the hand-written
-gradient and the srcgrad gradient are timed: best of ``--repeat`` runs of a
-timeit-style automatic loop count.  A markdown table follows.  If srcgrad
+gradient and the srcgrad gradient are timed, taking turns: best of
+``--repeat`` runs of a timeit-style automatic loop count, in CPU time
+(``--clock wall`` for elapsed time).  A markdown table follows.  If srcgrad
 fails on a program (or its gradient is wrong) the row says so, the other
 programs still run, and the exit status is 1.
 
@@ -57,11 +58,22 @@ def autorange(timer, min_time):
         number *= 10
 
 
-def best_time(fn, args, min_time, repeat):
-    """Best seconds per call of ``fn(*args)`` over ``repeat`` runs."""
-    timer = timeit.Timer(lambda: fn(*args))
-    number = autorange(timer, min_time)
-    return min(timer.repeat(repeat=repeat, number=number)) / number
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+
+
+def best_times(fns, args, min_time, repeat, clock="cpu"):
+    """Best seconds per call of each ``fn(*args)`` over ``repeat`` rounds.
+
+    The functions take turns within each round, so that a change in the
+    machine's load during the run touches them all alike.
+    """
+    timers = [timeit.Timer(lambda fn=fn: fn(*args), timer=CLOCKS[clock]) for fn in fns]
+    numbers = [autorange(t, min_time) for t in timers]
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for k, (t, n) in enumerate(zip(timers, numbers)):
+            best[k] = min(best[k], t.timeit(n) / n)
+    return best
 
 
 def fmt_time(seconds):
@@ -111,7 +123,7 @@ def short_error(exc):
     return f"{type(exc).__name__}: {first[0]}" if first else type(exc).__name__
 
 
-def run_program(program, size, min_time, repeat, use_srcgrad, log):
+def run_program(program, size, min_time, repeat, use_srcgrad, log, clock="cpu"):
     """Check and time one program; returns a result dict."""
     res = {
         "name": program.name,
@@ -145,15 +157,18 @@ def run_program(program, size, min_time, repeat, use_srcgrad, log):
                 f"- {program.name}: srcgrad gradient {verdict}: {message}"
                 f" (first call {fmt_time(first_call)})"
             )
-    res["forward"] = best_time(program.forward, args, min_time, repeat)
-    res["hand"] = best_time(program.hand_grad, args, min_time, repeat)
-    if grad_fn is not None:
-        try:
-            res["srcgrad"] = best_time(grad_fn, args, min_time, repeat)
-        except Exception as exc:
-            res["error"] = short_error(exc)
-            res["detail"] = f"{type(exc).__name__}: {exc}"
-            log(f"- {program.name}: srcgrad FAILED while timing: {res['error']}")
+    fns = [program.forward, program.hand_grad]
+    try:
+        times = best_times(fns + ([grad_fn] if grad_fn is not None else []), args, min_time,
+                           repeat, clock)
+    except Exception as exc:
+        res["error"] = short_error(exc)
+        res["detail"] = f"{type(exc).__name__}: {exc}"
+        log(f"- {program.name}: srcgrad FAILED while timing: {res['error']}")
+        times = best_times(fns, args, min_time, repeat, clock)
+    res["forward"], res["hand"] = times[:2]
+    if len(times) > 2:
+        res["srcgrad"] = times[2]
     return res
 
 
@@ -210,6 +225,12 @@ def parse_args(argv):
     parser.add_argument(
         "--min-time", type=float, help="minimum seconds per timed run (sets the loop count)"
     )
+    parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="cpu",
+        help="cpu: the process's CPU time (default; steady on a shared machine); wall: elapsed",
+    )
     args = parser.parse_args(argv)
     names = []
     for item in args.only or []:
@@ -237,14 +258,15 @@ def main(argv=None):
     log(
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"{platform.machine()}, BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS')}; "
-        f"best of {repeat} runs, each at least {min_time:g} s"
+        f"best of {repeat} runs, each at least {min_time:g} s of {args.clock} time"
     )
     log("")
     if use_srcgrad:
         log(f"Correctness (srcgrad vs hand-written, np.allclose rtol={RTOL:g} atol={ATOL:g}):")
     results = []
     for name in args.names:
-        results.append(run_program(BY_NAME[name], size, min_time, repeat, use_srcgrad, log))
+        results.append(run_program(BY_NAME[name], size, min_time, repeat, use_srcgrad, log,
+                                   args.clock))
     log("")
     log(table(results, BY_NAME, use_srcgrad))
     log("")

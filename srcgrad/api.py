@@ -16,6 +16,8 @@ import sys
 import tempfile
 import types
 
+import numpy as np
+
 from srcgrad import runtime
 from srcgrad.errors import SrcgradError
 from srcgrad.hooks import without_hooks
@@ -191,12 +193,15 @@ def _is_literal(obj):
 
 
 def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux=False,
-             mode="reverse"):
+             mode="reverse", shape_params=()):
     """Generate the module holding ``<f>_vjp`` (or ``<f>_jvp``) for ``f`` and ``wrt_names``.
 
     ``scalar_params``: parameters the caller passes as Python floats or ints;
     the code generated for them skips shape bookkeeping.  ``has_aux``: ``f``
     returns ``(loss, aux)`` and only ``loss`` is differentiated.
+    ``shape_params``: ``(name, shape)`` pairs for array parameters, sizes
+    symbolic (see :func:`_arg_shapes`); the reverse-mode code skips
+    unbroadcasting where they show that shapes agree.
     """
     rules = rules or _rules()
     generated_code = str(getattr(f, "__module__", "")).startswith(_GENERATED)
@@ -218,7 +223,8 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux
     else:
         entry = program.vjp_function(fndef, info, resolver, wrt_names,
                                      scalar_params=tuple(scalar_params),
-                                     list_params=tuple(list_params), has_aux=has_aux)
+                                     list_params=tuple(list_params), has_aux=has_aux,
+                                     param_shapes=dict(shape_params))
     body = program.source()
     namespace = {"rt": runtime}
     live = []  # (name, the globals dict it comes from): re-read at every call
@@ -279,6 +285,9 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux
         lines += textwrap.wrap(f"Specialized for Python-scalar {', '.join(scalar_params)}.", 96)
     if list_params:
         lines += textwrap.wrap(f"Specialized for list or tuple {', '.join(list_params)}.", 96)
+    if shape_params:
+        shapes = ", ".join(f"{p} {_shape_text(d)}" for p, d in shape_params)
+        lines += textwrap.wrap(f"Specialized for array shapes {shapes}.", 96)
     lines.append("Regenerate it rather than editing it.")
     header = "".join(f"# {ln}\n" for ln in lines)
     used = _referenced(body)
@@ -299,6 +308,10 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux
     gen.mutates_arguments = program.mutates_arguments
     gen.unconnected = program.unconnected
     return gen
+
+
+def _shape_text(dims):
+    return "(" + ", ".join(map(str, dims)) + ("," if len(dims) == 1 else "") + ")"
 
 
 # -- compilation and caching ------------------------------------------------------
@@ -348,7 +361,10 @@ def compiled(f, wrt_names, kinds=((), ()), rules=None, has_aux=False, mode="reve
     tuples (see :func:`_arg_kinds`).  A change to the rules (a new
     ``@adjoint``) regenerates.
     """
-    scalar_params, list_params = kinds
+    if mode == "forward":
+        kinds = tuple(kinds[:2])  # forward mode does not specialize on shapes
+    scalar_params, list_params = kinds[:2]
+    shape_params = kinds[2] if len(kinds) > 2 else ()
     rules = rules if rules is not None else _rules()
     key = (f, tuple(wrt_names), kinds, rules.version, has_aux, mode)
     hit = _CACHE.get(key)
@@ -357,7 +373,7 @@ def compiled(f, wrt_names, kinds=((), ()), rules=None, has_aux=False, mode="reve
         return hit[1]
     stamp = (f.__code__, _closure_key(f))
     gen = generate(f, wrt_names, rules, scalar_params=scalar_params, list_params=list_params,
-                   has_aux=has_aux, mode=mode)
+                   has_aux=has_aux, mode=mode, shape_params=shape_params)
     path = _write_cached(gen.text, f"{f.__module__}_{f.__qualname__}")
     code = compile(gen.text, path, "exec")
     linecache.cache[path] = (len(gen.text), None, gen.text.splitlines(True), path)
@@ -404,9 +420,37 @@ def _call_args(sig, f, args, kwargs):
 
 
 def _arg_kinds(params, args):
-    """The parameters given Python floats or ints, and those given lists or tuples."""
+    """The parameters given Python floats or ints, those given lists or tuples, and
+    the shapes of those given arrays, with symbolic sizes (see :func:`_arg_shapes`)."""
     return (tuple(p for p, a in zip(params, args) if type(a) in (float, int)),
-            tuple(p for p, a in zip(params, args) if isinstance(a, (list, tuple))))
+            tuple(p for p, a in zip(params, args) if isinstance(a, (list, tuple))),
+            _arg_shapes(params, args))
+
+
+def _arg_shapes(params, args):
+    """``(("x", ("n0",)), ("A", ("n0", "n0")))``: array shapes up to the values of sizes.
+
+    Sizes 0 and 1 stay numbers (they broadcast differently); other sizes are
+    named ``n0``, ``n1``, ... in order of appearance, equal sizes alike, so
+    that code generated for one batch size serves every other.
+    """
+    # numpy arrays and GPU arrays (cupy); not subclasses such as np.matrix, whose
+    # operators are not elementwise
+    shapes = tuple(a.shape if type(a) is np.ndarray or (
+        hasattr(a, "__cuda_array_interface__") and type(a.shape) is tuple) else None
+        for a in args)
+    return _shape_pattern(tuple(params), shapes)
+
+
+@functools.lru_cache(maxsize=256)
+def _shape_pattern(params, shapes):
+    sizes = {}
+    out = []
+    for p, shape in zip(params, shapes):
+        if shape is not None:
+            dims = tuple(n if n < 2 else sizes.setdefault(n, f"n{len(sizes)}") for n in shape)
+            out.append((p, dims))
+    return tuple(out)
 
 
 def _format(grads, arguments, names, single, none=()):

@@ -28,7 +28,8 @@ def unbroadcast(g, x):
             return g
         if not _on_host(g):
             return g.sum()  # stays on its device; the final gradient becomes a float
-        return float(np.sum(g)) if tx is float else np.sum(g)
+        total = g.sum() if type(g) is np.ndarray else np.sum(g)
+        return float(total) if tx is float else total
     xshape = getattr(x, "shape", ())
     gshape = getattr(g, "shape", ())
     if gshape == xshape:
@@ -80,7 +81,7 @@ def array_like(v, x):
 def zeros_like(x):
     """A zero cotangent for ``x``: ``0.0`` for a Python scalar, else an array."""
     if type(x) is np.ndarray and x.dtype.kind in "fc":
-        return np.zeros_like(x)
+        return np.zeros(x.shape, x.dtype)  # a numpy array: the same as, and faster than, zeros_like
     if type(x) in _SCALARS or x is None:
         return 0.0
     if isinstance(x, (list, tuple)):
@@ -661,6 +662,15 @@ def concatenate_grad(g, arrays, axis=0):
     """Cotangents of the arrays joined by ``np.concatenate(arrays, axis)``."""
     if axis is None:
         return _split_back(g, arrays, [(int(np.size(x)),) for x in arrays], 0)
+    if axis == 0 and type(g) is np.ndarray and all(
+            type(x) is np.ndarray and x.ndim == g.ndim for x in arrays):
+        out = []  # the common case: numpy arrays of the same rank, joined along their first axis
+        start = 0
+        for x in arrays:
+            stop = start + x.shape[0]
+            out.append(g[start:stop])
+            start = stop
+        return out
     return _split_back(g, arrays, [np.shape(x) for x in arrays], axis)
 
 

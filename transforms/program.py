@@ -12,6 +12,7 @@ import gast
 
 from .ast_util import assign, const, name, unparse
 from .calls import names_in
+from .diagnostics import TransformError
 from .naming import Namer
 from .normalize import normalize
 from .placeholders import COMMENT
@@ -33,6 +34,7 @@ class Program:
         self.mutates_arguments = False  # some function writes into a parameter array
         self.rule_globals = {}  # names user rule templates read: name -> object
         self.unconnected = ()  # wrt parameters of the entry function no gradient reaches
+        self.result_shapes = {}  # (callee, its parameters' shape terms) -> its result's
 
     def _prepare(self, fndef, info, resolver, parent_functions=None):
         fn = normalize(fndef, info)
@@ -59,17 +61,21 @@ class Program:
                               kw_defaults=[], kwarg=None, defaults=defaults)
 
     def vjp_function(self, fndef, info, resolver, wrt, fname=None, scalar_params=(),
-                     list_params=(), has_aux=False):
+                     list_params=(), has_aux=False, param_shapes=None):
         """Generate ``<f>_vjp``; ``wrt`` are parameter names. Returns its name.
 
         ``scalar_params`` names parameters known to be Python scalars, which
-        lets the generated code skip unbroadcasting for them.  With
-        ``has_aux``, ``f`` returns ``(loss, aux)`` and only ``loss`` is
+        lets the generated code skip unbroadcasting for them; ``param_shapes``
+        maps parameters to shapes with symbolic sizes (see ``shapes.py``),
+        which lets it skip unbroadcasting where shapes are known to agree.
+        With ``has_aux``, ``f`` returns ``(loss, aux)`` and only ``loss`` is
         differentiated.
         """
         fn, ctx = self._prepare(fndef, info, resolver)
         params = self._params(fn)
-        gen = ReverseGen(fn, ctx, set(wrt), self, scalar_params, list_params, has_aux)
+        shapes = {p: ("shape", tuple(d)) for p, d in (param_shapes or {}).items()}
+        gen = ReverseGen(fn, ctx, set(wrt), self, scalar_params, list_params, has_aux=has_aux,
+                         param_shapes=shapes)
         seed = _seed(fn)
         fwd, rev, live = gen.generate(seed)
         ret = fn.body[-1].value
@@ -94,12 +100,31 @@ class Program:
         self.resolvers.append((resolver, fndef))
         return fname
 
-    def request(self, user, active, lists=()):
+    def result_shape(self, user, shapes):
+        """The shape term of what ``user`` returns, given its parameters' terms."""
+        key = (user.key, shapes)
+        if key not in self.result_shapes:
+            self.result_shapes[key] = None  # a recursive call: unknown
+            mutates = self.mutates_arguments  # a look only: not a function of the module
+            try:
+                fn, ctx = self._prepare(user.fndef, user.info, user.resolver,
+                                        getattr(user, "local_functions", None))
+                params = self._params(fn)
+                gen = ReverseGen(fn, ctx, set(), self, (), (),
+                                 param_shapes=dict(zip(params, shapes)))
+                self.result_shapes[key] = gen.result_shape
+            except TransformError:
+                pass  # reported if the callee is ever differentiated
+            self.mutates_arguments = mutates
+        return self.result_shapes[key]
+
+    def request(self, user, active, lists=(), shapes=None):
         """The (fwd, bwd) pair of a callee for the given active parameter positions.
 
-        ``lists``: positions where the caller passes a list or tuple.
+        ``lists``: positions where the caller passes a list or tuple;
+        ``shapes``: the shape terms of its parameters, when known.
         """
-        key = (user.key, active, lists)
+        key = (user.key, active, lists, shapes)
         if key in self.requests:
             return self.requests[key]
         base = user.name
@@ -110,7 +135,8 @@ class Program:
                                 getattr(user, "local_functions", None))
         params = self._params(fn)
         wrt = [params[i] for i in active]
-        gen = ReverseGen(fn, ctx, set(wrt), self, (), [params[i] for i in lists])
+        gen = ReverseGen(fn, ctx, set(wrt), self, (), [params[i] for i in lists],
+                         param_shapes=dict(zip(params, shapes)) if shapes else None)
         seed = _seed(fn)
         fwd, rev, live = gen.generate(seed)
         ret = fn.body[-1].value

@@ -24,11 +24,14 @@ import gast
 from . import calls as C
 from .aliasing import check_aliasing
 from .ast_util import assign, const, deepcopy, name, parse_expr, stored_names, unparse
+from .copies import propagate_copies
+from .diagnostics import TransformError
 from .forward import ForwardSweep
 from .inline import inline_temporaries
 from .kinds import ValueKinds
 from .normalize import ORIGIN
 from .placeholders import LoopLocals, Restore, comment, index_value
+from .shapes import SCALAR, ShapeTerms, callee_terms, caller_term
 from .templates import replace_expr
 
 
@@ -72,7 +75,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
     """Builds the forward and reverse sweeps of one normalized function."""
 
     def __init__(self, fn, ctx, wrt, program, scalar_params=(), list_params=(),
-                 has_aux=False):
+                 has_aux=False, param_shapes=None):
         self.fn = fn
         self.ctx = ctx
         self.info = ctx.info
@@ -86,12 +89,69 @@ class ReverseGen(ValueKinds, ForwardSweep):
         self._ans = None
         self._live = {}
         self._last_origin = None
+        self._killed = {}
+        self._written = {}
         self.int_names = set()
         self.list_names = set()
         self.scalar_names = set(scalar_params)
         self.list_params = set(list_params)
         self._scan_kinds()
         check_aliasing(fn, ctx.info, self.scalar_names)
+        shapes = ShapeTerms(fn, self.scalar_names, self.maybe_lists, self.int_names,
+                            param_shapes, self._call_shape)
+        self.result_shape = shapes.result
+
+    def _call_shape(self, call):
+        """What ``call`` does to shapes, for :class:`~transforms.shapes.ShapeTerms`."""
+        try:
+            res, bound = C.call_target(call, self.ctx)
+        except TransformError:
+            return None  # reported where the call is differentiated, if it ever is
+        if isinstance(res, C.UserFunction):
+            return lambda terms: self._user_result_shape(res, call, terms)
+        if not isinstance(res, C.Primitive) or res.rule.nondiff or \
+                getattr(bound, "_sg_receiver", None) is not None:
+            return None
+        rule = res.rule
+        params = [p.name for p in rule.params]
+        if len(params) >= 2 and len(call.args) == len(params) and \
+                set(rule.broadcast) == set(params):
+            return "broadcast"
+        if rule.name == "numpy.concatenate" and len(call.args) == 1:
+            return "concatenate"
+        if params == ["x"] and len(call.args) == 1:
+            if rule.name.startswith("math.") or rule.name == "builtins.float":
+                return "scalar"
+            # numpy's own one-argument functions f(x) are all elementwise (ufuncs, sinc)
+            if rule.name.count(".") == 1 and rule.name.startswith("numpy.") or rule.name in (
+                    "builtins.abs", "operator.abs", "operator.neg", "operator.pos"):
+                return "same"
+        return None
+
+    def _user_result_shape(self, res, call, terms):
+        params = self._callee_shapes(res, call, terms)
+        if params is None:
+            return None
+        return caller_term(self.program.result_shape(res, params), self._callee_args(
+            res, terms))
+
+    def _callee_args(self, res, terms):
+        own = len(res.fndef.args.args) - len(res.extra_args)
+        defaults = res.fndef.args.defaults
+        out = list(terms) + [None] * (own - len(terms))
+        first_default = own - len(defaults)
+        for i in range(len(terms), own):
+            d = defaults[i - first_default] if i >= first_default else None
+            if isinstance(d, gast.Constant) and isinstance(d.value, (int, float)) and \
+                    not isinstance(d.value, bool):
+                out[i] = SCALAR
+        return out + [None] * len(res.extra_args)
+
+    def _callee_shapes(self, res, call, terms):
+        """The callee's parameter terms for a call with argument ``terms``, or None."""
+        if len(terms) > len(res.fndef.args.args) - len(res.extra_args):
+            return None
+        return callee_terms(self._callee_args(res, terms))
 
     # -- static kinds of values --------------------------------------------
     def list_op_contribs(self, value, g):
@@ -131,6 +191,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
 
     # -- accumulation ------------------------------------------------------
     def accumulate(self, var, expr, live, out):
+        self._written.pop(var, None)
         a = self.adj(var)
         if var in live and var in self.maybe_lists:
             # the cotangent of a list is a list: add element by element, not ``+``
@@ -158,23 +219,51 @@ class ReverseGen(ValueKinds, ForwardSweep):
                                                                    keywords=[])))
             live[var] = True
 
+    def _note_killed(self, s, y):
+        """``y``'s cotangent name still holds the cotangent of the value ``s`` assigned."""
+        result = getattr(s, "_sg_shapes", (None, None))[1]
+        if result and result[0] == "shape" and result[1]:
+            self._killed[y] = result
+
     def own(self, var, live, out):
         """Make the adjoint of ``var`` an array this sweep may write into."""
         a = self.adj(var)
         if var not in live:
-            out.append(assign(a, self.rtcall("zeros_like", name(var))))
+            reads = getattr(self._stmt, "_sg_shapes", ({}, None))[0]
+            same = self._killed.get(var) is not None and reads.get(var) == self._killed[var]
+            # zeros shaped like the cotangent just retired (the same shape), so that
+            # the old value need not be kept for its shape
+            like = a if same else var
+            out.append(assign(a, self.rtcall("zeros_like", name(like))))
         elif not live[var]:
             out.append(assign(a, self.rtcall("writable", name(a), name(var))))
         live[var] = True
 
     def accumulate_index(self, var, idx, g, live, out):
+        fresh = var not in live  # own() is about to make zeros: the first write assigns
         self.own(var, live, out)
         a = self.adj(var)
+        # later writes assign too while they fall outside everything written so far
+        if fresh:
+            self._written[var] = []
+        regions = self._written.get(var)
+        if regions is not None:
+            reads = getattr(self._stmt, "_sg_shapes", ({}, None))[0]
+            region = _region(idx)
+            size = _leading_size(reads.get(var))
+            fresh = fresh or region is not None and all(
+                _disjoint(region, r, size) for r in regions)
+            if region is None:
+                del self._written[var]
+            else:
+                regions.append(region)
         if var in self.list_names or self._basic_index(idx):
             target = gast.Subscript(value=name(a), slice=deepcopy(idx), ctx=gast.Store())
             if var in self.list_names:
                 read = gast.Subscript(value=name(a), slice=deepcopy(idx), ctx=gast.Load())
                 out.append(assign(target, gast.BinOp(left=read, op=gast.Add(), right=g)))
+            elif fresh:
+                out.append(assign(target, g))
             else:
                 out.append(gast.AugAssign(target=target, op=gast.Add(), value=g))
         else:
@@ -199,13 +288,19 @@ class ReverseGen(ValueKinds, ForwardSweep):
 
     def kill(self, var, live):
         live.pop(var, None)
+        self._written.pop(var, None)
 
     # -- the reverse sweep ---------------------------------------------------
     def rev_block(self, stmts, live):
         out = []
+        self._killed = {}  # var -> shape term of the cotangent its adjoint name holds
+        self._written = {}  # var -> regions of its fresh zero cotangent written so far
         for s in reversed(stmts):
             out += self.run_hooks(getattr(s, "_sg_hooks", ()), live)
             code = self.rev_stmt(s, live)
+            if isinstance(s, (gast.If, gast.For, gast.While)):
+                self._killed = {}  # known only along one straight line of statements
+                self._written = {}
             real = [c for c in code if not isinstance(c, Restore)]
             src = getattr(s, ORIGIN, None)
             if real and src is not None and src is not self._last_origin and not isinstance(
@@ -290,6 +385,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         self._ans = None
         if not selfref:
             self.kill(y, live)
+            self._note_killed(s, y)
             self.emit(contribs, live, out)
             return out + [restore]
         head = []
@@ -310,6 +406,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
             rest = []  # the old value's cotangent is the new one's: nothing to do
         else:
             self.kill(y, live)
+            self._note_killed(s, y)
             rest = mine
         self.emit(rest, live, out)
         return head + [restore] + out
@@ -455,17 +552,108 @@ class ReverseGen(ValueKinds, ForwardSweep):
                 continue
             if not self.active_name(arg):
                 continue
-            expr = self.instantiate(template, rule, bound, y, g, module)
+            expr = self.by_rank(self.instantiate(template, rule, bound, y, g, module))
             if p.is_list:
                 res.append(("list", arg.id, expr))
                 continue
             if param in rule.broadcast and self.needs_unbroadcast(rule, bound, param):
-                expr = self.rtcall("unbroadcast", expr, name(arg.id))
+                expr = self.sum_to_shape(expr, arg.id)
             res.append(("dense", arg.id, expr))
         return res
 
+    def by_rank(self, expr):
+        """``rt.matmul_grad_a(g, a, b)`` as the product it stands for when the ranks
+        of ``a`` and ``b`` are known (``g @ b.T``): no dispatch at run time."""
+        if not (isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and
+                isinstance(expr.func.value, gast.Name) and expr.func.value.id == self.rt and
+                not expr.keywords and all(isinstance(a, gast.Name) for a in expr.args)):
+            return expr
+        reads = getattr(self._stmt, "_sg_shapes", ({}, None))[0]
+        if expr.func.attr == "concatenate_grad" and len(expr.args) == 2:
+            return self.split(expr, reads.get(expr.args[1].id))
+        if expr.func.attr not in _MATMUL_GRADS or len(expr.args) != 3:
+            return expr
+        ranks = []
+        for a in expr.args[1:]:
+            t = reads.get(a.id)
+            if not (t and t[0] == "shape"):
+                return expr
+            ranks.append(len(t[1]))
+        template = _MATMUL_GRADS[expr.func.attr].get(tuple(ranks))
+        if template is None:
+            return expr
+        repl = dict(zip("gab", expr.args))
+        used = C.names_in(parse_expr(template))
+        return replace_expr(template, **{k: v for k, v in repl.items() if k in used})
+
+    def split(self, expr, parts):
+        """``rt.concatenate_grad(g, arrays)`` as slices of ``g`` when the arrays' lengths
+        are known, all but at most one: ``[g[:1], g[1:-1], g[-1:]]``."""
+        if not (parts and parts[0] == "tuple" and all(
+                t[0] == "shape" and t[1] for t in parts[1])):
+            return expr
+        sizes = [t[1][0] for t in parts[1]]
+        middle = [i for i, n in enumerate(sizes) if not isinstance(n, int)]
+        if len(middle) > 1:
+            return expr
+        m = middle[0] if middle else len(sizes)
+        before = [0]
+        for n in sizes[:m]:
+            before.append(before[-1] + n)
+        after = [0]
+        for n in reversed(sizes[m + 1:]):
+            after.append(after[-1] + n)
+        bounds = [(before[i], before[i + 1]) for i in range(m)]
+        if middle:
+            bounds.append((before[m], -after[-1] if after[-1] else None))
+            bounds += [(-after[k], -after[k - 1] if after[k - 1] else None)
+                       for k in range(len(after) - 1, 0, -1)]
+        g = expr.args[0]
+
+        def bound(v):
+            if v is None:
+                return None
+            return const(v) if v >= 0 else gast.UnaryOp(op=gast.USub(), operand=const(-v))
+
+        elts = [gast.Subscript(value=deepcopy(g), slice=gast.Slice(
+            lower=bound(lo) if lo else None, upper=bound(hi), step=None), ctx=gast.Load())
+            for lo, hi in bounds]
+        return gast.List(elts=elts, ctx=gast.Load())
+
+    def sum_to_shape(self, expr, var):
+        """``expr`` summed down to the shape of ``var``: ``g.sum(axis=0)`` where both
+        shapes are known, ``rt.unbroadcast(g, var)`` otherwise."""
+        reads, result = getattr(self._stmt, "_sg_shapes", ({}, None))
+        mine = reads.get(var)
+        target = self._stmt.targets[0] if isinstance(self._stmt, gast.Assign) else None
+        if mine == SCALAR and result and result[0] == "shape" and len(result[1]) == 1 and \
+                isinstance(target, gast.Name) and isinstance(expr, gast.BinOp) and \
+                isinstance(expr.op, gast.Mult):
+            # sum(g * y) for a scalar times a vector: one dot product, no temporary
+            factors = [expr.left, expr.right]
+            if all(isinstance(f, gast.Name) for f in factors) and any(
+                    reads.get(f.id) == result for f in factors) and any(
+                    f.id == self.adj(target.id) for f in factors):
+                return gast.BinOp(left=expr.left, op=gast.MatMult(), right=expr.right)
+        axes = _reduced_axes(result, mine)
+        if axes is None:
+            return self.rtcall("unbroadcast", expr, name(var))
+        lead, keep = axes
+        ax = lead or keep
+        axis = const(ax[0]) if len(ax) == 1 else gast.Tuple(elts=[const(a) for a in ax],
+                                                             ctx=gast.Load())
+        keywords = [gast.keyword(arg="axis", value=axis)]
+        if keep:
+            keywords.append(gast.keyword(arg="keepdims", value=const(True)))
+        return gast.Call(func=gast.Attribute(value=expr, attr="sum", ctx=gast.Load()),
+                         args=[], keywords=keywords)
+
     def needs_unbroadcast(self, rule, bound, param):
         mine = bound[param]
+        reads, result = getattr(self._stmt, "_sg_shapes", ({}, None))
+        if isinstance(mine, gast.Name) and reads.get(mine.id) is not None and \
+                reads[mine.id] == result:
+            return False  # the result has this operand's shape: nothing to sum
         others = [bound[p] for p in rule.broadcast if p != param]
         if all(self._is_scalar_atom(o) and not (isinstance(o, gast.Name) and False)
                for o in others) and not self._is_scalar_atom(mine):
@@ -505,7 +693,9 @@ class ReverseGen(ValueKinds, ForwardSweep):
             return []
         lists = tuple(i for i, a in enumerate(args)
                       if isinstance(a, gast.Name) and a.id in self.list_names)
-        fwd, bwd = self.program.request(res, active, lists)
+        terms = self._arg_terms(s, value)
+        shapes = self._callee_shapes(res, value, terms) if terms is not None else None
+        fwd, bwd = self.program.request(res, active, lists, shapes)
         saved = self.stmt_name(s, "saved", f"{res.name.strip('_')}_saved")
         s._sg_call = (fwd, saved, args)
         targets = []
@@ -567,6 +757,20 @@ class ReverseGen(ValueKinds, ForwardSweep):
             tgt = gast.Tuple(elts=[name(t, "store") for t in targets], ctx=gast.Store())
             out.append(assign(tgt, call))
         return contribs
+
+    def _arg_terms(self, s, call):
+        """The shape terms of a call's positional arguments (None with keywords)."""
+        if call.keywords:
+            return None
+        reads = getattr(s, "_sg_shapes", ({}, None))[0]
+        out = []
+        for a in call.args:
+            if isinstance(a, gast.Constant):
+                number = isinstance(a.value, (int, float)) and not isinstance(a.value, bool)
+                out.append(SCALAR if number else None)
+            else:
+                out.append(reads.get(a.id) if isinstance(a, gast.Name) else None)
+        return out
 
     def bind_user(self, call, res):
         fn = res.fndef
@@ -795,7 +999,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
             self.no_push |= dead
             for (owner, attr), unused in dead_locals.items():
                 setattr(owner, attr, [v for v in getattr(owner, attr) if v not in unused])
-        rev = final
+        rev = propagate_copies(final, {self.adj(v) for v in live})
         keep = self.fn.user_names | set(self.needed) | self.loop_locals | set(C.names_in(ret))
         fwd = _drop_unused_defs(inline_temporaries(fwd, keep))
         uses_tape = any(isinstance(n, gast.Name) and n.id == self.tape
@@ -868,6 +1072,99 @@ _NO_DEFAULT = object()
 
 def _fold(expr):
     return _Folder().visit(expr)
+
+
+# the runtime's matmul cotangents, written out for known ranks of a and b
+_MATMUL_GRADS = {
+    "matmul_grad_a": {(2, 2): "g @ b.T", (2, 1): "g[:, None] * b", (1, 2): "b @ g",
+                      (1, 1): "g * b"},
+    "matmul_grad_b": {(2, 2): "a.T @ g", (2, 1): "g @ a", (1, 2): "a[:, None] * g",
+                      (1, 1): "g * a"},
+}
+
+
+def _region(idx):
+    """``idx`` (an int or a slice with int bounds) as ``(start, stop)`` along the first
+    axis; a bound is ``("s", k)``: ``k``, or ``("e", k)``: ``len - k``.  None otherwise."""
+    def bound(node, absent):
+        if node is None:
+            return absent
+        v = _int_const(node)
+        if v is None:
+            return None
+        return ("s", v) if v >= 0 else ("e", -v)
+
+    if isinstance(idx, gast.Slice):
+        if idx.step is not None:
+            return None
+        lo, hi = bound(idx.lower, ("s", 0)), bound(idx.upper, ("e", 0))
+        return (lo, hi) if lo is not None and hi is not None else None
+    v = _int_const(idx)
+    if v is None:
+        return None
+    return (("s", v), ("s", v + 1)) if v >= 0 else (("e", -v), ("e", -v - 1))
+
+
+def _int_const(node):
+    if isinstance(node, gast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(
+            node.operand, gast.Constant) and type(node.operand.value) is int:
+        return -node.operand.value
+    return None
+
+
+def _leading_size(term):
+    """The first axis's length: an int when known, else its least possible value."""
+    if term and term[0] == "shape" and term[1]:
+        n = term[1][0]
+        if isinstance(n, int):
+            return n
+        if isinstance(n, str):
+            return ("at least", 2)  # symbolic sizes are 2 or more
+    return ("at least", 0)
+
+
+def _at_most(p, q, size):
+    """Is position ``p`` at most ``q`` for every length the first axis may have?"""
+    if isinstance(size, int):
+        def val(b):
+            return b[1] if b[0] == "s" else size - b[1]
+        return val(p) <= val(q)
+    if p[0] == q[0]:
+        return p[1] <= q[1] if p[0] == "s" else p[1] >= q[1]
+    if p[0] == "s":  # k1 <= len - k2 for every len >= the least
+        return p[1] + q[1] <= size[1]
+    return False
+
+
+def _disjoint(a, b, size):
+    """Do the regions ``a`` and ``b`` (before numpy clips them) never overlap?"""
+    return _at_most(a[1], b[0], size) or _at_most(b[1], a[0], size)
+
+
+def _reduced_axes(result, operand):
+    """(leading axes, size-1 axes) summed to take ``result``'s shape to ``operand``'s.
+
+    None unless both shapes are known and exactly one of the two kinds of axes
+    is needed (``g.sum(axis=0)`` or ``g.sum(axis=1, keepdims=True)``).
+    """
+    if not (result and operand and result[0] == "shape" and operand[0] == "shape"):
+        return None
+    g, x = result[1], operand[1]
+    if len(x) > len(g):
+        return None
+    lead = tuple(range(len(g) - len(x)))
+    keep = []
+    for i, (gd, xd) in enumerate(zip(g[len(lead):], x), start=len(lead)):
+        if gd == xd:
+            continue
+        if xd != 1:
+            return None
+        keep.append(i)
+    if bool(lead) == bool(keep):
+        return None
+    return lead, tuple(keep)
 
 
 def _has_break(body):
