@@ -19,7 +19,7 @@ Conventions documented in ``docs/linalg.md``:
 import numpy as np
 
 from srcgrad.errors import SrcgradError
-from srcgrad.runtime import _keep, minmax_grad, unbroadcast, zeros_like
+from srcgrad.runtime import _beside, _keep, minmax_grad, unbroadcast, zeros_like
 
 
 def _T(x):
@@ -102,7 +102,7 @@ def logdet_jvp(da, a):
 
 def slogdet_grad(g, a):
     """Cotangent of ``a`` in ``sign, logabsdet = np.linalg.slogdet(a)`` (the sign is flat)."""
-    return np.expand_dims(g[1], (-2, -1)) * _T(np.linalg.inv(a))
+    return np.expand_dims(_beside(a, g[1]), (-2, -1)) * _T(np.linalg.inv(a))
 
 
 def matrix_power_grad(g, a, n):
@@ -426,7 +426,7 @@ def multi_dot_grad(g, arrays):
     mats = [np.atleast_2d(x) for x in arrays]
     if np.ndim(arrays[-1]) == 1:
         mats[-1] = np.reshape(arrays[-1], (-1, 1))
-    gm = np.reshape(g, (mats[0].shape[0], mats[-1].shape[1]))
+    gm = np.reshape(_beside(mats[0], g), (mats[0].shape[0], mats[-1].shape[1]))
     n = len(mats)
     left = [None] * n  # left[k] = mats[0] @ ... @ mats[k-1]
     right = [None] * n  # right[k] = mats[k+1] @ ... @ mats[-1]
@@ -539,7 +539,7 @@ def _norm_direction(ans, x, ord, axis, keepdims):
 def norm_vjp(g, ans, x, ord=None, axis=None, keepdims=False):
     """Cotangent of ``x`` for ``np.linalg.norm(x, ord, axis, keepdims)``, any ord numpy takes."""
     d, axes = _norm_direction(ans, x, ord, axis, keepdims)
-    gk = g if keepdims else np.expand_dims(g, axes)
+    gk = g if keepdims else np.expand_dims(_beside(x, g), axes)
     return gk * d
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from srcgrad.errors import SrcgradError
 from srcgrad.runtime import (
     _axes,
+    _beside,
     _keep,
     _split_back,
     cumsum_grad,
@@ -243,7 +244,7 @@ def _median_picks(a, axis, keepdims):
 def median_grad(g, a, axis=None, keepdims=False):
     """Cotangent of ``a`` for ``np.median``: half to each middle element (all to one if odd)."""
     mshape, flat, mid, axes, dest = _median_picks(a, axis, keepdims)
-    gk = np.reshape(g, mshape[: len(mshape) - len(axes)] + (1,))
+    gk = np.reshape(_beside(flat, g), mshape[: len(mshape) - len(axes)] + (1,))
     out = zeros_like(flat)
     np.add.at(out, _along_last(mid), np.broadcast_to(gk * 0.5, mid.shape))
     return np.moveaxis(np.reshape(out, mshape), dest, axes)
@@ -513,7 +514,8 @@ def cross_grad(g, a, b, which, axisa=-1, axisb=-1, axisc=-1, axis=None):
     else:  # 2-vectors: the result is the scalar a0 b1 - a1 b0
         other = bm if which == 0 else am
         sign = 1 if which == 0 else -1
-        t = sign * np.stack([other[..., 1], -other[..., 0]], axis=-1) * np.expand_dims(g, -1)
+        gk = np.expand_dims(_beside(other, g), -1)
+        t = sign * np.stack([other[..., 1], -other[..., 0]], axis=-1) * gk
         mine = am if which == 0 else bm
     t = unbroadcast(t, mine)
     return np.moveaxis(t, -1, axisa if which == 0 else axisb)
@@ -753,10 +755,11 @@ def cumulative_prod_jvp(dx, ans, x, axis=None, include_initial=False):
 
 
 def polyval_grad_p(g, p, x):
-    """Cotangent of the coefficients ``p`` in ``np.polyval(p, x)``."""
+    """Cotangent of the coefficients ``p`` in ``np.polyval(p, x)``: g times each power of x."""
     n = np.size(p)
-    powers = [np.sum(g * x ** (n - 1 - i)) for i in range(n)]
-    return np.stack(powers).astype(np.result_type(g, p))
+    powers = np.power.outer(x, np.arange(n - 1, -1, -1, like=_like(p)))  # x.shape + (n,)
+    gk = np.expand_dims(_beside(p, g), -1)
+    return np.reshape(gk * powers, (-1, n)).sum(axis=0).astype(np.result_type(g, p))
 
 
 def polyval_grad_x(g, p, x):
@@ -802,7 +805,7 @@ def cov_grad(g, m, rowvar=True, bias=False, ddof=None, y=None):
     if ddof is None:
         ddof = 0 if bias else 1
     centered = x - np.mean(x, axis=1, keepdims=True)
-    gm = np.reshape(g, (x.shape[0], x.shape[0]))
+    gm = np.reshape(_beside(x, g), (x.shape[0], x.shape[0]))
     dx = (gm + np.swapaxes(gm, 0, 1)) @ centered / (n - ddof)
     if not rowvar and np.ndim(m) > 1:
         dx = np.swapaxes(dx, 0, 1)
@@ -841,7 +844,7 @@ def quantile_grad(g, a, q, axis=None, keepdims=False, scale=1.0, method="linear"
     lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale, method)
     nq = np.ndim(q)
     lead = moved_shape[: len(moved_shape) - len(axes)]
-    gq = np.reshape(g, np.shape(q) + lead)  # q's axes first, like numpy's result
+    gq = np.reshape(_beside(flat, g), np.shape(q) + lead)  # q's axes first, like numpy's result
     gq = np.moveaxis(np.reshape(gq, (-1,) + lead), 0, -1) if nq else np.expand_dims(gq, -1)
     out = zeros_like(flat)
     np.add.at(out, _along_last(lo), gq * (1 - w))
@@ -855,7 +858,7 @@ def quantile_grad_q(g, a, q, axis=None, keepdims=False, scale=1.0, method="linea
     n = flat.shape[-1]
     slope = (np.take_along_axis(flat, hi, -1) - np.take_along_axis(flat, lo, -1)) * (n - 1) * scale
     lead = moved_shape[: len(moved_shape) - len(axes)]
-    gq = np.reshape(g, np.shape(q) + lead)
+    gq = np.reshape(_beside(flat, g), np.shape(q) + lead)
     slope = np.moveaxis(slope, -1, 0) if np.ndim(q) else slope[..., 0]
     slope = np.reshape(slope, np.shape(gq))
     return unbroadcast(np.sum(np.reshape(gq * slope, np.shape(q) + (-1,)), axis=-1), q)
@@ -873,7 +876,7 @@ def quantile_jvp(da, dq, a, q, axis=None, keepdims=False, scale=1.0, method="lin
     if not _is_zero(dq):
         n = flat.shape[-1]
         slope = np.take_along_axis(flat, hi, -1) - np.take_along_axis(flat, lo, -1)
-        t = t + slope * (n - 1) * scale * np.ravel(dq * np.ones_like(q))
+        t = t + slope * (n - 1) * scale * np.ravel(dq * np.ones_like(_on_device(q, flat)))
     t = np.moveaxis(t, -1, 0) if np.ndim(q) else t[..., 0]
     return np.reshape(t, np.shape(q) + lead) if not keepdims else np.reshape(t, out_shape)
 
@@ -892,7 +895,7 @@ def _quantile_parts(a, q, axis, scale, method):
     flat = np.reshape(moved, lead + (-1,))
     n = flat.shape[-1]
     order = np.argsort(flat, axis=-1, kind="stable")
-    h = np.ravel(q * scale) * (n - 1)
+    h = np.ravel(_on_device(q * scale, flat)) * (n - 1)
     lo_rank = np.clip(np.floor(h), 0, n - 1).astype(np.intp)
     hi_rank = np.clip(lo_rank + 1, 0, n - 1)
     w = (h - lo_rank).astype(np.result_type(a))

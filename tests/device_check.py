@@ -95,6 +95,10 @@ CANNOT_RUN: dict[tuple[str, str], str] = {
     ("programs.ridge_regression", "numpy"): _HOST_ARRAY.format("np.eye"),
     ("programs.power_iteration", "numpy"): _HOST_ARRAY.format("np.ones"),
     ("vjp_cases.ode_trajectory_out", "numpy"): _ARRAY_OF_DEVICE,
+    ("numpy_more.gaussian_nll", "numpy"): _HOST_ARRAY.format("np.eye"),
+    ("numpy_more.interpolated_path", "numpy"): _HOST_ARRAY.format("np.linspace"),
+    ("numpy_more.tensor_products", "numpy"): _HOST_ARRAY.format("np.eye"),
+    ("numpy_more.chained_products", "numpy"): _HOST_ARRAY.format("np.array, np.arange"),
 }
 
 
@@ -340,6 +344,9 @@ RULE_NAMES = [
 RULES_CANNOT_RUN = {
     ("numpy.array", "np"): _ARRAY_OF_DEVICE,
     ("numpy.asarray", "np"): _ARRAY_OF_DEVICE,
+    ("numpy.full", "np"): (
+        "np.full dispatches on like= only: it makes a numpy array of the shape and copies the "
+        "device fill_value into it, which cupy refuses; cp.full (the cupy mode) works"),
 }
 
 

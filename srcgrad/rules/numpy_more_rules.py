@@ -94,7 +94,10 @@ def _elementwise(rules, d):
         "vecdot",
         BIN,
         broadcast=BOTH,
-        vjp={"x1": "np.expand_dims(g, -1) * x2", "x2": "np.expand_dims(g, -1) * x1"},
+        vjp={
+            "x1": "np.expand_dims(rt.array_like(g, x2), -1) * x2",
+            "x2": "np.expand_dims(rt.array_like(g, x1), -1) * x1",
+        },
         jvp="rt.lin(dx1, lambda t: np.vecdot(t, x2)) + rt.lin(dx2, lambda t: np.vecdot(x1, t))",
     )
     d(
@@ -118,7 +121,10 @@ def _elementwise(rules, d):
         "linalg.vecdot",
         "(x1, x2, *, axis=-1)",
         broadcast=BOTH,
-        vjp={"x1": "np.expand_dims(g, axis) * x2", "x2": "np.expand_dims(g, axis) * x1"},
+        vjp={
+            "x1": "np.expand_dims(rt.array_like(g, x2), axis) * x2",
+            "x2": "np.expand_dims(rt.array_like(g, x1), axis) * x1",
+        },
         jvp="rt.lin(dx1, lambda t: np.linalg.vecdot(t, x2, axis=axis))"
         " + rt.lin(dx2, lambda t: np.linalg.vecdot(x1, t, axis=axis))",
     )
