@@ -14,6 +14,7 @@ from srcgrad.runtime import (
     _beside,
     _keep,
     _split_back,
+    add_at,
     cumsum_grad,
     minmax_grad,
     minmax_jvp,
@@ -246,7 +247,7 @@ def median_grad(g, a, axis=None, keepdims=False):
     mshape, flat, mid, axes, dest = _median_picks(a, axis, keepdims)
     gk = np.reshape(_beside(flat, g), mshape[: len(mshape) - len(axes)] + (1,))
     out = zeros_like(flat)
-    np.add.at(out, _along_last(mid), np.broadcast_to(gk * 0.5, mid.shape))
+    add_at(out, _along_last(mid), np.broadcast_to(gk * 0.5, mid.shape))
     return np.moveaxis(np.reshape(out, mshape), dest, axes)
 
 
@@ -255,8 +256,12 @@ def median_jvp(da, a, axis=None, keepdims=False):
     mshape, flat, mid, axes, dest = _median_picks(a, axis, keepdims)
     d = np.reshape(np.moveaxis(da * np.ones_like(a), axes, dest), flat.shape)
     t = np.mean(np.take_along_axis(d, mid, axis=-1), axis=-1)
-    out_shape = np.shape(np.median(a, axis=axis, keepdims=keepdims))
-    return np.reshape(t, out_shape)
+    return np.reshape(t, _kept_shape(a, axes) if keepdims else mshape[: len(mshape) - len(axes)])
+
+
+def _kept_shape(a, axes):
+    """The shape of a reduction of ``a`` over ``axes`` with ``keepdims=True``."""
+    return tuple(1 if d in axes else size for d, size in enumerate(shape(a)))
 
 
 def _grids(shape_, like):
@@ -379,11 +384,11 @@ def take_vjp(g, a, indices, axis=None, mode="raise"):
     elif mode == "clip":
         idx = np.clip(idx, 0, n - 1)
     if axis is None:
-        np.add.at(flat, idx, g)
+        add_at(flat, idx, g)
     else:
         nd = np.ndim(idx)
         gm = np.moveaxis(g, tuple(range(axis, axis + nd)), tuple(range(nd)))
-        np.add.at(flat, idx, gm)
+        add_at(flat, idx, gm)
     return out
 
 
@@ -391,7 +396,7 @@ def take_along_axis_vjp(g, arr, indices, axis):
     """Cotangent of ``arr`` for ``np.take_along_axis(arr, indices, axis)``."""
     out = zeros_like(arr)
     if axis is None:
-        np.add.at(np.reshape(out, (-1,)), indices, g)
+        add_at(np.reshape(out, (-1,)), indices, g)
         return out
     axis = axis % np.ndim(arr)
     full = np.broadcast_shapes(np.shape(g), np.shape(indices))
@@ -401,7 +406,7 @@ def take_along_axis_vjp(g, arr, indices, axis):
         if n == 1:
             grids[d] = np.zeros_like(grids[d])
     grids[axis] = np.broadcast_to(indices, full)
-    np.add.at(out, tuple(grids), g)
+    add_at(out, tuple(grids), g)
     return out
 
 
@@ -634,8 +639,8 @@ def interp_grad_fp(g, x, xp, fp, left=None, right=None, period=None):
     k, w0, w1, _ = _interp_weights(x, xp, left, right, period)
     out = zeros_like(fp)
     g = g * np.ones_like(w0)
-    np.add.at(out, np.ravel(k), np.ravel(g * w0))
-    np.add.at(out, np.ravel(k + 1), np.ravel(g * w1))
+    add_at(out, np.ravel(k), np.ravel(g * w0))
+    add_at(out, np.ravel(k + 1), np.ravel(g * w1))
     return out
 
 
@@ -646,8 +651,8 @@ def interp_grad_xp(g, x, xp, fp, period=None):
     t = (x - x0) / (x1 - x0)
     gi = np.where(below | above, 0, g)
     out = zeros_like(xp)
-    np.add.at(out, np.ravel(k), np.ravel(gi * slope * (t - 1)))
-    np.add.at(out, np.ravel(k + 1), np.ravel(-gi * slope * t))
+    add_at(out, np.ravel(k), np.ravel(gi * slope * (t - 1)))
+    add_at(out, np.ravel(k + 1), np.ravel(-gi * slope * t))
     return out
 
 
@@ -757,7 +762,8 @@ def cumulative_prod_jvp(dx, ans, x, axis=None, include_initial=False):
 def polyval_grad_p(g, p, x):
     """Cotangent of the coefficients ``p`` in ``np.polyval(p, x)``: g times each power of x."""
     n = np.size(p)
-    powers = np.power.outer(x, np.arange(n - 1, -1, -1, like=_like(p)))  # x.shape + (n,)
+    k = np.arange(n - 1, -1, -1, like=_like(p))
+    powers = np.expand_dims(_beside(p, x), -1) ** k  # x.shape + (n,)
     gk = np.expand_dims(_beside(p, g), -1)
     return np.reshape(gk * powers, (-1, n)).sum(axis=0).astype(np.result_type(g, p))
 
@@ -847,8 +853,8 @@ def quantile_grad(g, a, q, axis=None, keepdims=False, scale=1.0, method="linear"
     gq = np.reshape(_beside(flat, g), np.shape(q) + lead)  # q's axes first, like numpy's result
     gq = np.moveaxis(np.reshape(gq, (-1,) + lead), 0, -1) if nq else np.expand_dims(gq, -1)
     out = zeros_like(flat)
-    np.add.at(out, _along_last(lo), gq * (1 - w))
-    np.add.at(out, _along_last(hi), gq * w)
+    add_at(out, _along_last(lo), gq * (1 - w))
+    add_at(out, _along_last(hi), gq * w)
     return np.moveaxis(np.reshape(out, moved_shape), dest, axes)
 
 
@@ -867,7 +873,6 @@ def quantile_grad_q(g, a, q, axis=None, keepdims=False, scale=1.0, method="linea
 def quantile_jvp(da, dq, a, q, axis=None, keepdims=False, scale=1.0, method="linear"):
     """Tangent of ``np.quantile`` (linear method)."""
     lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale, method)
-    out_shape = np.shape(np.quantile(a, q * scale, axis=axis, keepdims=keepdims))
     lead = moved_shape[: len(moved_shape) - len(axes)]
     t = 0.0
     if not _is_zero(da):
@@ -878,7 +883,9 @@ def quantile_jvp(da, dq, a, q, axis=None, keepdims=False, scale=1.0, method="lin
         slope = np.take_along_axis(flat, hi, -1) - np.take_along_axis(flat, lo, -1)
         t = t + slope * (n - 1) * scale * np.ravel(dq * np.ones_like(_on_device(q, flat)))
     t = np.moveaxis(t, -1, 0) if np.ndim(q) else t[..., 0]
-    return np.reshape(t, np.shape(q) + lead) if not keepdims else np.reshape(t, out_shape)
+    if keepdims:  # numpy's result: q's axes, then a's with the reduced ones kept as 1
+        lead = _kept_shape(a, axes)
+    return np.reshape(t, np.shape(q) + lead)
 
 
 def _quantile_parts(a, q, axis, scale, method):
@@ -895,7 +902,7 @@ def _quantile_parts(a, q, axis, scale, method):
     flat = np.reshape(moved, lead + (-1,))
     n = flat.shape[-1]
     order = np.argsort(flat, axis=-1, kind="stable")
-    h = np.ravel(_on_device(q * scale, flat)) * (n - 1)
+    h = np.ravel(_on_device(q, flat) * scale) * (n - 1)
     lo_rank = np.clip(np.floor(h), 0, n - 1).astype(np.intp)
     hi_rank = np.clip(lo_rank + 1, 0, n - 1)
     w = (h - lo_rank).astype(np.result_type(a))

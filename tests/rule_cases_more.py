@@ -56,6 +56,7 @@ def cases(A, F, binary, unary):
         dict(x1=A(2, 3), x2=A(2, 3)),
         dict(x1=A(3, 2), x2=A(3, 1), axis=0),
         dict(x1=A(4, 3), x2=A(3)),
+        dict(x1=A(3), x2=A(3)),  # a 0-d result: a Python-float cotangent
     ]
 
     # -- constructors
@@ -196,6 +197,7 @@ def cases(A, F, binary, unary):
         dict(a=A(2, 3, 4), b=A(4, 2, 5), axes=([0, 2], [1, 0])),
         dict(a=A(3, 2), b=A(3, 4), axes=(0, 0)),
         dict(a=A(2, 3), b=A(4), axes=0),
+        dict(a=A(2, 3), b=A(2, 3)),  # a 0-d result
     ]
     C["numpy.kron"] = [dict(a=A(2, 3), b=A(3, 2)), dict(a=A(3), b=A(2)), dict(a=A(2), b=A(2, 3))]
     C["numpy.cross"] = [
@@ -270,6 +272,7 @@ def cases(A, F, binary, unary):
     C["numpy.ndarray.take"] = [
         {"self": A(5), "indices": np.array([0, 3, 3])},
         {"self": A(3, 4), "indices": [2, 0], "axis": 1},
+        {"self": A(4), "indices": 2},  # a 0-d result
     ]
     C["numpy.ndarray.diagonal"] = [
         {"self": A(3, 3)},
@@ -312,6 +315,7 @@ def cases(A, F, binary, unary):
         dict(a=np.array([0, 2, 1, 0]), choices=[A(4), A(4), A(4)]),
         dict(a=np.array([[0], [1]]), choices=[A(3), F()]),
         dict(a=np.array([0, 5, -1]), choices=[A(3), A(3)], mode="wrap"),
+        dict(a=1, choices=[F(), F()]),  # a 0-d result
     ]
     C["numpy.ndarray.compress"] = [
         {"self": A(3, 2), "condition": [True, False, True], "axis": 0},
@@ -345,6 +349,7 @@ def cases(A, F, binary, unary):
             dict(a=A(3, 5), q=0.7 * s, axis=1),
             dict(a=A(3, 5), q=np.array([0.1, 0.9]) * s, axis=0, keepdims=True),
             dict(a=A(2, 3, 4), q=0.45 * s, axis=(0, 2)),
+            dict(a=A(5), q=[0.15 * s, 0.6 * s], _wrt=("a",)),  # q a list of constants
         ]
 
     # -- linalg
