@@ -58,8 +58,12 @@ def _beside(x, v):
     numpy makes host float64 arrays of Python numbers (``np.expand_dims(1.0,
     0)``); this one is on ``x``'s device, and of ``x``'s dtype when ``x`` is
     floating, so that a cotangent such as ``dout=1.0`` broadcast to a cupy or
-    float32 ``x`` stays on its device and in float32.
+    float32 ``x`` stays on its device and in float32. A numpy scalar (``np.exp`` of
+    a Python float) goes to a device ``x``'s device as it is, dtype included.
     """
+    if isinstance(v, np.generic):
+        on_device = hasattr(x, "__array_function__") and not isinstance(x, np.ndarray)
+        return np.asarray(v, like=x) if on_device else v
     if type(v) not in _SCALARS or not hasattr(x, "__array_function__"):
         return v
     dtype = x.dtype if x.dtype.kind == "c" or x.dtype.kind == "f" and type(v) is not complex \

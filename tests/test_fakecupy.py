@@ -148,3 +148,26 @@ def test_scalar_cotangent_keeps_the_arrays_dtype_and_device(to):
               rt.mean_grad(1.0, x, (0, 1)), rt.minmax_grad(1.0, np.max(x), x),
               rt.var_grad(1.0, x), rt.trace_grad(1.0, x), rt.to_float(1.0, x)):
         assert type(g) is type(x) and g.dtype == np.float32 and g.shape == x.shape, g
+
+
+def _weighted_by_numpy_scalars(x, c):
+    # np.exp(c) of a Python float is a numpy scalar: so are the cotangents it passes on
+    return (np.linalg.norm(x) * np.exp(c) + np.sum(x * x) * np.cos(c)
+            + np.median(x) * np.sin(c) + np.vecdot(x, x[::-1]) * np.exp(-c))
+
+
+def test_numpy_scalar_cotangent_reaches_device_arrays_on_the_device():
+    """A host numpy scalar cotangent meeting device arrays (sum_grad, norm, median, vecdot)
+    is moved to their device, not broadcast into a host array."""
+    import gradcheck
+
+    x, c = np.array([0.3, -1.2, 0.8, 2.0, -0.5]), 0.4
+    expected = srcgrad.grad(_weighted_by_numpy_scalars, wrt=(0, 1))(x.copy(), c)
+    fd = gradcheck.numeric_grad(_weighted_by_numpy_scalars, (x, c), (0, 1))
+    gradcheck.assert_grads_close(expected, fd, True, what="numpy")
+    dev = fakecupy.asarray(x)
+    with fakecupy.count_syncs() as syncs:
+        gx, gc = srcgrad.grad(_weighted_by_numpy_scalars, wrt=(0, 1))(dev, c)
+    device_check.check_grad_like(FAKE, gx, dev, expected[0], "gradient of x")
+    device_check.check_grad_like(FAKE, gc, c, expected[1], "gradient of c")
+    device_check.check_syncs(syncs, {}, 1)
