@@ -29,7 +29,6 @@ SUPPORTED = {c.id: c for c in CASES if not c.unsupported}
 # that this cannot differentiate yet.  Each must fail with a located error.
 HVP_UNSUPPORTED = {
     # in-place writes while a view is live: refused by the alias check, as in reverse mode
-    "writes.write_slice": "view written in place",
     "writes.write_aug_slice": "view written in place",
     "writes.write_overwrite": "view written in place",
     "writes.write_read_after_write_loop": "view written in place",
@@ -39,7 +38,6 @@ HVP_UNSUPPORTED = {
     "writes.write_ones_like_cumulative": "view written in place",
     "writes.write_conditional_slice-pos": "view written in place",
     "writes.write_conditional_slice-neg": "view written in place",
-    "programs.heat_equation_inplace": "view written in place",
     "programs.particle_system_inplace": "view written in place",
     "programs.gauss_seidel_inplace": "view written in place",
     # runtime helpers of the reverse-mode code without a forward rule yet
