@@ -12,6 +12,7 @@ import numpy as np
 
 from srcgrad import api, runtime
 from srcgrad.errors import SrcgradError
+from srcgrad.hooks import without_hooks
 
 
 def _tangent_for(t, x, pname, fname):
@@ -56,12 +57,14 @@ def _fresh(fn, values):
     return list(values)
 
 
-def jvp(f, primals, tangents):
+def jvp(f, primals, tangents, rules=None):
     """Evaluate ``f(*primals)`` and its Jacobian-vector product along ``tangents``.
 
     Returns ``(out, out_tangent)``.  ``tangents`` has one entry per primal,
     shaped like it; ``None`` holds that argument fixed.  ``out_tangent`` is
-    shaped like ``out`` (a tuple for a tuple output).
+    shaped like ``out`` (a tuple for a tuple output).  ``rules``: a rule set
+    with your own tangents (see ``srcgrad.tangent``); by default the library's
+    rules and those registered with the decorators.
     """
     api._check_function(f)
     sig, params = api._positional_params(f)
@@ -77,9 +80,9 @@ def jvp(f, primals, tangents):
         wrt.append(params[i])
         tans.append(_tangent_for(t, args[i], params[i], "jvp"))
     if not wrt:
-        out = f(*args)
+        out = without_hooks(f)(*args)
         return out, _like(runtime.zeros_like(out), out)
-    fn = api.compiled(f, wrt, api._arg_kinds(params, args), mode="forward")
+    fn = api.compiled(f, wrt, api._arg_kinds(params, args), rules, mode="forward")
     value, tangent = fn(*_fresh(fn, args), *_fresh(fn, tans))
     return value, _like(tangent, value)
 
