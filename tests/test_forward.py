@@ -43,28 +43,11 @@ HVP_UNSUPPORTED = {
     "programs.particle_system_inplace": "view written in place",
     "programs.gauss_seidel_inplace": "view written in place",
     # runtime helpers of the reverse-mode code without a forward rule yet
-    "numpy_more.chained_products": "rt.choose_grad has no forward rule",
-    "numpy_more.compound_growth": "rt.average_grad_a has no forward rule",
-    "numpy_more.gaussian_nll": "rt.solve_grad_a has no forward rule",
-    "numpy_more.interpolated_path": "rt.interp_grad_x has no forward rule",
     "numpy_more.least_squares_fit": "rt.lstsq_grad_a has no forward rule",
-    "numpy_more.logdet_penalty": "rt.det_grad has no forward rule",
-    "numpy_more.matrix_methods": "rt.cumprod_grad has no forward rule",
-    "numpy_more.method_mix": "rt.cumprod_grad has no forward rule",
     "numpy_more.norm_orders": "rt.norm_vjp has no forward rule",
     "numpy_more.nuclear_procrustes": "rt.svd_grad has no forward rule",
     "numpy_more.pca_energy": "rt.eigh_grad has no forward rule",
-    "numpy_more.piecewise_select": "rt.select_vjp has no forward rule",
     "numpy_more.qr_energy": "rt.qr_grad has no forward rule",
-    "numpy_more.ridge_pinv": "rt.matrix_power_grad has no forward rule",
-    "numpy_more.robust_stats": "rt.nanvar_grad has no forward rule",
-    "numpy_more.smooth_signal": "rt.correlate_grad has no forward rule",
-    "numpy_more.split_pad_stack": "rt.column_stack_grad has no forward rule",
-    "numpy_more.tensor_products": "rt.inner_grad_a has no forward rule",
-    "numpy_more.tuples_and_varargs": "rt.reshape_each has no forward rule",
-    "numpy_ops.linalg_solve": "rt.solve_grad_a has no forward rule",
-    "numpy_ops.reduce_norm": "rt.norm_vjp has no forward rule",
-    "programs.ridge_regression": "rt.solve_grad_a has no forward rule",
 }
 
 

@@ -47,17 +47,96 @@ LINEAR = {
     "diagonal_vjp": ("(g, a, offset=0, axis1=0, axis2=1)", ("g",)),
     "take_vjp": ("(g, a, indices, axis=None, mode='raise')", ("g",)),
     "take_along_axis_vjp": ("(g, arr, indices, axis)", ("g",)),
+    "append_grad": ("(g, arr, values, axis=None)", ("g",)),
+    "choose_grad": ("(g, a, choices, mode='raise')", ("g",)),
+    "column_stack_grad": ("(g, arrays)", ("g",)),
+    "dstack_grad": ("(g, arrays)", ("g",)),
+    "compress_grad": ("(g, condition, a, axis=None)", ("g",)),
+    "delete_grad": ("(g, arr, obj, axis=None)", ("g",)),
+    "extract_grad": ("(g, condition, arr)", ("g",)),
+    "diagflat_grad": ("(g, v, k=0)", ("g",)),
+    "ediff1d_grad": ("(g, ary, to_begin=None)", ("g",)),
+    "interp_grad_edge": ("(g, x, xp, side, period=None)", ("g",)),
+    "item_grad": ("(g, x, args)", ("g",)),
+    "linspace_grad": ("(g, start, stop, num=50, endpoint=True, retstep=False, axis=0, "
+                      "which=0)", ("g",)),
+    "median_grad": ("(g, a, axis=None, keepdims=False)", ("g",)),
+    "ptp_grad": ("(g, a, axis=None, keepdims=False)", ("g",)),
+    "nan_zero": ("(t, a)", ("t",)),
+    "nancumsum_grad": ("(g, a, axis=None)", ("g",)),
+    "nanmean_grad": ("(g, a, axis=None, keepdims=False)", ("g",)),
+    "pad_grad": ("(g, array, pad_width, mode='constant')", ("g",)),
+    "pad_grad_constant": ("(g, array, pad_width)", ("g",)),
+    "reshape_each": ("(gs, xs)", ("gs",)),
+    "resize_grad": ("(g, a, new_shape)", ("g",)),
+    "rollaxis_grad": ("(g, a, axis, start=0)", ("g",)),
+    "select_default_grad": ("(g, condlist, default)", ("g",)),
+    "select_vjp": ("(g, condlist, choicelist)", ("g",)),
+    "array_like": ("(v, x)", ("v",)),
 }
+
+# helper(signature): linear in ``g`` and in one primal operand (``other``, or the
+# operand that ``which`` does not name); the tangent is rt.bilinear_jvp
+BILINEAR = {
+    "inner_grad_a": ("(g, a, b)", "(a, b), 1", ""),
+    "inner_grad_b": ("(g, a, b)", "(a, b), 0", ""),
+    "vdot_grad": ("(g, a, b)", "(a, b), 1", ""),
+    "tensordot_grad_a": ("(g, a, b, axes=2)", "(a, b), 1", ", axes"),
+    "tensordot_grad_b": ("(g, a, b, axes=2)", "(a, b), 0", ", axes"),
+    "kron_grad": ("(g, a, b, which)", "(a, b), 1 - which", ", which"),
+    "convolve_grad": ("(g, a, v, which, mode='full')", "(a, v), 1 - which", ", which, mode"),
+    "correlate_grad": ("(g, a, v, which, mode='valid')", "(a, v), 1 - which",
+                       ", which, mode"),
+    "cross_grad": ("(g, a, b, which, axisa=-1, axisb=-1, axisc=-1, axis=None)",
+                   "(a, b), 1 - which", ", which, axisa, axisb, axisc, axis"),
+}
+
+# helper(signature): tangent rt.<helper>_jvp(d<diff>..., <the helper's arguments>)
+NONLINEAR = {
+    "det_grad": ("(g, ans, a)", ("g", "ans", "a")),
+    "slogdet_grad": ("(g, a)", ("g", "a")),
+    "solve_grad_a": ("(g, ans, a, b)", ("g", "ans", "a")),
+    "solve_grad_b": ("(g, a, b)", ("g", "a")),
+    "matrix_power_grad": ("(g, a, n)", ("g", "a")),
+    "cumprod_grad": ("(g, ans, a, axis=None)", ("g", "ans", "a")),
+    "nanvar_grad": ("(g, a, axis=None, ddof=0, keepdims=False)", ("g", "a")),
+    "average_grad_a": ("(g, a, axis=None, weights=None, keepdims=False, returned=False)",
+                       ("g", "weights")),
+    "average_grad_w": ("(g, ans, a, axis=None, weights=None, keepdims=False)",
+                       ("g", "ans", "a", "weights")),
+    "norm_vjp": ("(g, ans, x, ord=None, axis=None, keepdims=False)", ("g", "ans", "x")),
+    "interp_grad_x": ("(g, x, xp, fp, period=None)", ("g", "xp", "fp")),
+    "multi_dot_grad": ("(g, arrays: list)", ("g", "arrays")),
+}
+
+
+def _names(sig):
+    return [p.split("=")[0].split(":")[0] for p in sig.strip("()").split(", ")]
 
 
 def register(rules: RuleSet) -> None:
     for helper, (sig, diff) in LINEAR.items():
-        params = sig.strip("()").split(", ")
-        args = ", ".join(("d" + p if p.split("=")[0] in diff else p.split("=")[0])
-                         for p in params)
+        args = ", ".join(("d" + p if p in diff else p) for p in _names(sig))
         rules.define_forward(f"srcgrad.runtime.{helper}", helper + sig,
                              jvp=f"rt.{helper}({args})", diff=diff)
     f = rules.define_forward
+    for helper, (sig, operands, rest) in BILINEAR.items():
+        which = operands.split("), ")[1]
+        pair = operands[1:].split(")")[0].split(", ")
+        other = (f"d{pair[1]}" if which == "1" else f"d{pair[0]}" if which == "0"
+                 else f"(d{pair[1]} if which == 0 else d{pair[0]})")
+        f(f"srcgrad.runtime.{helper}", helper + sig,
+          jvp=f"rt.bilinear_jvp(rt.{helper}, dg, g, {other}, {operands}{rest})",
+          diff=("g",) + tuple(pair))
+    for helper, (sig, diff) in NONLINEAR.items():
+        args = ", ".join(["d" + p for p in diff] + _names(sig))
+        f(f"srcgrad.runtime.{helper}", helper + sig, jvp=f"rt.{helper}_jvp({args})", diff=diff)
+    f("srcgrad.runtime.cumulative_grad", "cumulative_grad(f, g, ans, x, axis=None, "
+      "include_initial=False)", jvp="rt.cumulative_grad_jvp(f, dg, dans, dx, g, ans, x, axis, "
+      "include_initial)", diff=("g", "ans", "x"))
+    f("srcgrad.runtime.matrix_norm_vjp", "matrix_norm_vjp(g, ans, x, keepdims=False, ord='fro')",
+      jvp="rt.norm_vjp_jvp(dg, dans, dx, g, ans, x, ord, (-2, -1), keepdims)",
+      diff=("g", "ans", "x"))
     # bilinear: the cotangent times a primal operand
     for helper in ("matmul_grad_a", "dot_grad_a"):
         f(f"srcgrad.runtime.{helper}", helper + "(g, a, b)",
@@ -85,7 +164,8 @@ def register(rules: RuleSet) -> None:
     f("srcgrad.runtime.take_grad", "take_grad(acc, idx)", jvp="rt.take_grad(dacc, idx)",
       diff=("acc",), inplace="acc")
     f("srcgrad.runtime.add_at", "add_at(acc, idx, g)",
-      jvp="rt.add_at(dacc, idx, dg)", diff=("g",), inplace="acc")
+      jvp="rt.add_at(dacc, idx, rt.fill_tangents(dg, g))", diff=("g",),
+      inplace="acc")
     f("srcgrad.runtime.einsum_vjp", "einsum_vjp(g, subscripts, operands: list)",
       jvp="rt.einsum_vjp_jvp(dg, g, subscripts, doperands, operands)", diff=("g", "operands"))
     f("srcgrad.runtime.prod_grad", "prod_grad(g, x, axis=None, keepdims=False)",

@@ -1,0 +1,285 @@
+"""Tangents of the runtime helpers that reverse-mode code calls.
+
+Second derivatives run forward mode over generated reverse-mode code, so each
+helper that code calls needs a tangent.  Helpers linear in the cotangent get
+theirs from a one-line rule in :mod:`srcgrad.rules.runtime_rules`; the
+functions here are the tangents of helpers that are nonlinear in a primal
+argument (``det_grad`` reads ``inv(a)``, ``cumprod_grad`` multiplies by the
+running product, ...).  Each takes the tangents first (``dg``, ``da``, ...;
+the literal ``0.0`` for a zero tangent, see ``_is_zero``) and then the
+helper's own arguments, and returns the tangent of the helper's result.
+"""
+
+import numpy as np
+
+from srcgrad.errors import SrcgradError
+from srcgrad.runtime import _is_zero, _keep, zeros_like
+from srcgrad.runtime_linalg import (
+    _T,
+    _norm_axes,
+    _vector_b,
+    det_grad,
+    matrix_power_grad,
+    slogdet_grad,
+)
+from srcgrad.runtime_numpy import _last, _unlast, _weights_back, _weights_full
+
+__all__ = ["det_grad_jvp", "slogdet_grad_jvp", "solve_grad_a_jvp", "solve_grad_b_jvp",
+           "matrix_power_grad_jvp", "cumprod_grad_jvp", "cumulative_grad_jvp",
+           "nanvar_grad_jvp", "average_grad_a_jvp", "average_grad_w_jvp",
+           "norm_vjp_jvp", "interp_grad_x_jvp", "bilinear_jvp", "multi_dot_grad_jvp"]
+
+
+def _add(t, u):
+    """``t + u`` where either may be the literal zero tangent."""
+    if _is_zero(t):
+        return u
+    return t if _is_zero(u) else t + u
+
+
+def _done(t, like):
+    """A tangent that stayed zero becomes zeros shaped like the helper's result."""
+    return zeros_like(like) if _is_zero(t) else t
+
+
+def bilinear_jvp(helper, dg, g, dother, args, k, *rest):
+    """Tangent of ``helper(g, *args, *rest)``, linear in ``g`` and in ``args[k]``."""
+    t = 0.0 if _is_zero(dg) else helper(dg, *args, *rest)
+    if not _is_zero(dother):
+        moved = list(args)
+        moved[k] = dother
+        t = _add(t, helper(g, *moved, *rest))
+    return _done(t, helper(g, *args, *rest)) if _is_zero(t) else t
+
+
+def det_grad_jvp(dg, dans, da, g, ans, a):
+    """Tangent of ``det_grad(g, ans, a) = g ans inv(a).T``."""
+    t = 0.0
+    scale = _add(0.0 if _is_zero(dg) else dg * ans, 0.0 if _is_zero(dans) else g * dans)
+    if not _is_zero(scale):
+        t = det_grad(scale, 1.0, a)
+    if not _is_zero(da):
+        inv = np.linalg.inv(a)
+        t = _add(t, -np.expand_dims(g * ans, (-2, -1)) * _T(inv @ da @ inv))
+    return _done(t, a)
+
+
+def slogdet_grad_jvp(dg, da, g, a):
+    """Tangent of ``slogdet_grad(g, a) = g[1] inv(a).T`` (``g`` is a pair)."""
+    t = 0.0
+    if not _is_zero(dg) and not _is_zero(dg[1]):
+        t = slogdet_grad((0.0, dg[1]), a)
+    if not _is_zero(da):
+        inv = np.linalg.inv(a)
+        t = _add(t, -np.expand_dims(g[1], (-2, -1)) * _T(inv @ da @ inv))
+    return _done(t, a)
+
+
+def _solve_t(a, b, g):
+    """``solve(a.T, g)`` as ``solve_grad_b`` reads ``g`` (before unbroadcasting)."""
+    if _vector_b(a, b):
+        return np.linalg.solve(_T(a), np.expand_dims(g, -1))[..., 0]
+    return np.linalg.solve(_T(a), g)
+
+
+def _solve_t_tangent(dg, da, g, a, b):
+    """The tangent ``solve(a.T, g)`` passes on as a tangent of its ``g``.
+
+    d solve(a.T, g) = solve(a.T, dg - da.T solve(a.T, g)); returned is the
+    ``dg - da.T solve(a.T, g)`` to hand to the helper in place of ``g``.
+    """
+    if _is_zero(da):
+        return dg
+    s = _solve_t(a, b, g)
+    corr = _T(da) @ s if not _vector_b(a, b) else (_T(da) @ s[..., None])[..., 0]
+    return -corr if _is_zero(dg) else dg - corr
+
+
+def solve_grad_b_jvp(dg, da, g, a, b):
+    """Tangent of ``solve_grad_b(g, a, b) = solve(a.T, g)``."""
+    from srcgrad.runtime_linalg import solve_grad_b
+    u = _solve_t_tangent(dg, da, g, a, b)
+    return zeros_like(b) if _is_zero(u) else solve_grad_b(u, a, b)
+
+
+def solve_grad_a_jvp(dg, dans, da, g, ans, a, b):
+    """Tangent of ``solve_grad_a(g, ans, a, b) = -solve(a.T, g) ans.T``."""
+    from srcgrad.runtime_linalg import solve_grad_a
+    u = _solve_t_tangent(dg, da, g, a, b)
+    t = 0.0 if _is_zero(u) else solve_grad_a(u, ans, a, b)
+    if not _is_zero(dans):
+        t = _add(t, solve_grad_a(g, dans, a, b))
+    return _done(t, a)
+
+
+def matrix_power_grad_jvp(dg, da, g, a, n):
+    """Tangent of ``matrix_power_grad(g, a, n) = sum_k (a^k).T g (a^(n-1-k)).T``."""
+    t = 0.0 if _is_zero(dg) else matrix_power_grad(dg, a, n)
+    if _is_zero(da) or n == 0:
+        return _done(t, a)
+    if n < 0:
+        b = np.linalg.inv(a)
+        db = -b @ da @ b
+        gb = matrix_power_grad(g, b, -n)
+        dgb = matrix_power_grad_jvp(0.0, db, g, b, -n)
+        t = _add(t, -(_T(db) @ gb @ _T(b) + _T(b) @ dgb @ _T(b) + _T(b) @ gb @ _T(db)))
+        return t
+    powers, dpowers = [np.ones_like(a) * np.eye(a.shape[-1], dtype=a.dtype)], [zeros_like(a)]
+    for _ in range(1, n):
+        powers.append(powers[-1] @ a)
+        dpowers.append(dpowers[-1] @ a + powers[-2] @ da)
+    for k in range(n):
+        t = _add(t, _T(dpowers[k]) @ g @ _T(powers[n - 1 - k])
+                 + _T(powers[k]) @ g @ _T(dpowers[n - 1 - k]))
+    return t
+
+
+def cumprod_grad_jvp(dg, dans, da, g, ans, a, axis=None):
+    """Tangent of :func:`cumprod_grad`, following its backward recurrence.
+
+    acc[j] = g[j] + a[j+1] acc[j+1] and out[j] = acc[j] p[j-1], so
+    dacc[j] = dg[j] + da[j+1] acc[j+1] + a[j+1] dacc[j+1] and
+    dout[j] = dacc[j] p[j-1] + acc[j] dp[j-1].
+    """
+    x, gl, p = _last(a, axis), _last(g, axis), _last(ans, axis)
+    dx, dgl, dp = (zeros_like(v) if _is_zero(d) else _last(d, axis)
+                   for d, v in ((da, x), (dg, gl), (dans, p)))
+    n = x.shape[-1]
+    out = zeros_like(gl * x)
+    acc, dacc = zeros_like(out[..., 0]), zeros_like(out[..., 0])
+    for j in range(n - 1, -1, -1):
+        if j + 1 < n:
+            dacc = dgl[..., j] + dx[..., j + 1] * acc + x[..., j + 1] * dacc
+            acc = gl[..., j] + x[..., j + 1] * acc
+        else:
+            dacc, acc = dgl[..., j] + dacc, gl[..., j] + acc
+        out[..., j] = dacc * p[..., j - 1] + acc * dp[..., j - 1] if j > 0 else dacc
+    return _unlast(out, a, axis)
+
+
+def cumulative_grad_jvp(f, dg, dans, dx, g, ans, x, axis=None, include_initial=False):
+    """Tangent of :func:`cumulative_grad` (``f``: "sum" or "prod")."""
+    ax = 0 if axis is None else axis
+    if include_initial:
+        keep = np.arange(1, np.shape(g)[ax])
+        g, ans = np.take(g, keep, axis=ax), np.take(ans, keep, axis=ax)
+        dg = dg if _is_zero(dg) else np.take(dg, keep, axis=ax)
+        dans = dans if _is_zero(dans) else np.take(dans, keep, axis=ax)
+    if f == "sum":
+        from srcgrad.runtime import cumsum_grad
+        return zeros_like(x) if _is_zero(dg) else cumsum_grad(dg, x, ax)
+    return cumprod_grad_jvp(dg, dans, dx, g, ans, x, ax)
+
+
+def nanvar_grad_jvp(dg, da, g, a, axis=None, ddof=0, keepdims=False):
+    """Tangent of ``nanvar_grad = g (a - nanmean(a)) 2 / (count - ddof)`` (NaNs skipped)."""
+    from srcgrad.runtime_numpy import nanvar_grad
+    t = 0.0 if _is_zero(dg) else nanvar_grad(dg, a, axis, ddof, keepdims)
+    if not _is_zero(da):
+        ok = ~np.isnan(a)
+        count = np.sum(ok, axis=axis, keepdims=True, dtype=a.dtype)
+        dz = np.where(ok, da, 0)
+        dcentered = np.where(ok, dz - np.sum(dz, axis=axis, keepdims=True) / count, 0)
+        t = _add(t, _keep(g, a, axis, keepdims) * dcentered * (2.0 / (count - ddof)))
+    return _done(t, a)
+
+
+def _average_parts(da_w, a, axis, weights):
+    w = _weights_full(a, axis, weights)
+    total = np.sum(w * np.ones_like(a), axis=axis, keepdims=True)
+    dw = _weights_full(a, axis, da_w) if not _is_zero(da_w) else 0.0
+    dtotal = 0.0 if _is_zero(dw) else np.sum(dw * np.ones_like(a), axis=axis, keepdims=True)
+    return w, total, dw, dtotal
+
+
+def average_grad_a_jvp(dg, dweights, g, a, axis=None, weights=None, keepdims=False,
+                       returned=False):
+    """Tangent of ``average_grad_a = g w / sum(w)``: linear in ``g``, a quotient in ``w``."""
+    from srcgrad.runtime_numpy import average_grad_a
+    t = 0.0 if _is_zero(dg) else average_grad_a(dg, a, axis, weights, keepdims, returned)
+    if weights is not None and not _is_zero(dweights):
+        w, total, dw, dtotal = _average_parts(dweights, a, axis, weights)
+        gk = _keep(g, a, axis, keepdims)
+        t = _add(t, gk * (dw / total - w * dtotal / total ** 2) * np.ones_like(a))
+    return _done(t, a)
+
+
+def average_grad_w_jvp(dg, dans, da, dweights, g, ans, a, axis=None, weights=None,
+                       keepdims=False):
+    """Tangent of ``average_grad_w = weights_back(g (a - ans) / sum(w))``."""
+    from srcgrad.runtime_numpy import average_grad_w
+    t = 0.0 if _is_zero(dg) else average_grad_w(dg, ans, a, axis, weights, keepdims)
+    w, total, dw, dtotal = _average_parts(dweights, a, axis, weights)
+    gk = _keep(g, a, axis, keepdims)
+    dcentered = _add(0.0 if _is_zero(da) else da,
+                     0.0 if _is_zero(dans) else -_keep(dans, a, axis, keepdims))
+    u = 0.0 if _is_zero(dcentered) else gk * dcentered / total * np.ones_like(a)
+    if not _is_zero(dtotal):
+        u = _add(u, -gk * (a - _keep(ans, a, axis, keepdims)) * dtotal / total ** 2)
+    if not _is_zero(u):
+        t = _add(t, _weights_back(u, a, axis, weights))
+    return _done(t, weights)
+
+
+def norm_vjp_jvp(dg, dans, dx, g, ans, x, ord=None, axis=None, keepdims=False):
+    """Tangent of ``norm_vjp = g d(ans, x)`` with ``d`` the gradient of the norm.
+
+    Vector norms with a finite ``ord`` (2, the Frobenius norm, any p) have
+    d = sign(x) |x|^(p-1) / ans^(p-1); ords 0, 1, inf, -inf and the matrix
+    1, -1, inf, -inf norms have a direction that is constant away from ties,
+    so only ``g`` moves it.  The matrix 2, -2 and nuclear norms would need the
+    tangent of singular vectors and are refused.
+    """
+    from srcgrad.runtime_linalg import norm_vjp
+    t = 0.0 if _is_zero(dg) else norm_vjp(dg, ans, x, ord, axis, keepdims)
+    axes, matrix = _norm_axes(x, ord, axis)
+    if matrix and ord in ("nuc", 2, -2):
+        raise SrcgradError(f"srcgrad: second derivatives of np.linalg.norm(ord={ord!r}) "
+                           "are not implemented (they need the tangent of singular vectors)")
+    p = 2 if ord is None or ord == "fro" else ord
+    if (matrix and ord not in (None, "fro")) or p in (0, 1, np.inf, -np.inf):
+        return _done(t, x)
+    if _is_zero(dx) and _is_zero(dans):
+        return _done(t, x)
+    kept = ans if keepdims else np.expand_dims(ans, axes)
+    gk = g if keepdims else np.expand_dims(g, axes)
+    ax = np.abs(x)
+    dd = 0.0
+    if not _is_zero(dx):
+        dd = (p - 1) * (ax / kept) ** (p - 2) * dx / kept
+    if not _is_zero(dans):
+        dkept = dans if keepdims else np.expand_dims(dans, axes)
+        dd = _add(dd, -(p - 1) * np.sign(x) * (ax / kept) ** (p - 1) * dkept / kept)
+    return _add(t, gk * dd)
+
+
+def interp_grad_x_jvp(dg, dxp, dfp, g, x, xp, fp, period=None):
+    """Tangent of ``interp_grad_x = g * slope`` (``x`` only picks the interval)."""
+    from srcgrad.runtime_numpy import _interp_parts, interp_grad_x
+    t = 0.0 if _is_zero(dg) else interp_grad_x(dg, x, xp, fp, period)
+    if _is_zero(dxp) and _is_zero(dfp):
+        return _done(t, x)
+    k, x0, x1, below, above = _interp_parts(x, xp, period)
+    slope = (fp[k + 1] - fp[k]) / (x1 - x0)
+    dslope = 0.0
+    if not _is_zero(dfp):
+        dslope = (dfp[k + 1] - dfp[k]) / (x1 - x0)
+    if not _is_zero(dxp):
+        dslope = _add(dslope, -slope * (dxp[k + 1] - dxp[k]) / (x1 - x0))
+    return _add(t, g * np.where(below | above, 0, dslope))
+
+
+def multi_dot_grad_jvp(dg, darrays, g, arrays):
+    """Tangent of :func:`multi_dot_grad`: cotangent k is linear in ``g`` and each array j != k."""
+    from srcgrad.runtime_linalg import multi_dot_grad
+    out = [0.0] * len(arrays) if _is_zero(dg) else list(multi_dot_grad(dg, arrays))
+    if not _is_zero(darrays):
+        for j, dj in enumerate(darrays):
+            if _is_zero(dj):
+                continue
+            moved = list(arrays)
+            moved[j] = dj
+            for k, t in enumerate(multi_dot_grad(g, moved)):
+                if k != j:
+                    out[k] = _add(out[k], t)
+    return [_done(t, x) for t, x in zip(out, arrays, strict=True)]
