@@ -27,7 +27,8 @@ from srcgrad.runtime_numpy import _last, _unlast, _weights_back, _weights_full
 __all__ = ["det_grad_jvp", "slogdet_grad_jvp", "solve_grad_a_jvp", "solve_grad_b_jvp",
            "matrix_power_grad_jvp", "cumprod_grad_jvp", "cumulative_grad_jvp",
            "nanvar_grad_jvp", "average_grad_a_jvp", "average_grad_w_jvp",
-           "norm_vjp_jvp", "interp_grad_x_jvp", "bilinear_jvp", "multi_dot_grad_jvp"]
+           "norm_vjp_jvp", "interp_grad_x_jvp", "bilinear_jvp", "multi_dot_grad_jvp",
+           "pinv_grad_jvp", "cholesky_grad_jvp", "interp_grad_fp_jvp", "quantile_grad_jvp"]
 
 
 def _add(t, u):
@@ -235,7 +236,8 @@ def norm_vjp_jvp(dg, dans, dx, g, ans, x, ord=None, axis=None, keepdims=False):
     axes, matrix = _norm_axes(x, ord, axis)
     if matrix and ord in ("nuc", 2, -2):
         raise SrcgradError(f"srcgrad: second derivatives of np.linalg.norm(ord={ord!r}) "
-                           "are not implemented (they need the tangent of singular vectors)")
+                           "of a matrix are not implemented (they need the tangent of singular "
+                           "vectors); use finite differences of srcgrad.grad for this term")
     p = 2 if ord is None or ord == "fro" else ord
     if (matrix and ord not in (None, "fro")) or p in (0, 1, np.inf, -np.inf):
         return _done(t, x)
@@ -283,3 +285,76 @@ def multi_dot_grad_jvp(dg, darrays, g, arrays):
                 if k != j:
                     out[k] = _add(out[k], t)
     return [_done(t, x) for t, x in zip(out, arrays, strict=True)]
+
+
+def pinv_grad_jvp(dg, dres, da, g, res, a, hermitian=False):
+    """Tangent of :func:`pinv_grad`, a polynomial in ``g``, ``p = res`` and ``a``.
+
+    pinv_grad = -p.T g p.T + (I - a p) g.T p p.T + p.T p g.T (I - p a); the
+    product rule on each factor (``p`` and ``a`` taken as independent inputs).
+    """
+    from srcgrad.runtime_linalg import _eye_like, pinv_grad
+    t = 0.0 if _is_zero(dg) else pinv_grad(dg, res, a, hermitian)
+    if _is_zero(dres) and _is_zero(da):
+        return _done(t, a)
+    p = res
+    dp = zeros_like(p) if _is_zero(dres) else dres
+    da = zeros_like(a) if _is_zero(da) else da
+    eye_m, eye_n = _eye_like(a @ p), _eye_like(p @ a)
+    gt = _T(g)
+    u = -(_T(dp) @ g @ _T(p) + _T(p) @ g @ _T(dp))
+    u = u - (da @ p + a @ dp) @ gt @ p @ _T(p) + (eye_m - a @ p) @ gt @ (dp @ _T(p) + p @ _T(dp))
+    u = u + (_T(dp) @ p + _T(p) @ dp) @ gt @ (eye_n - p @ a) - _T(p) @ p @ gt @ (dp @ a + p @ da)
+    return _add(t, u)
+
+
+def cholesky_grad_jvp(dg, dres, g, res, upper=False):
+    """Tangent of ``cholesky_grad = sym(L^-T phi(L.T g) L^-1)`` with ``L = res``."""
+    from srcgrad.runtime_linalg import _phi, _sym_read_adjoint, cholesky_grad
+    t = 0.0 if _is_zero(dg) else cholesky_grad(dg, res, upper)
+    if _is_zero(dres):
+        return _done(t, res)
+    linv = np.linalg.inv(res)
+    dlinv = -linv @ dres @ linv
+    inner = _phi(_T(res) @ g)
+    ds = _T(dlinv) @ inner @ linv + _T(linv) @ _phi(_T(dres) @ g) @ linv + \
+        _T(linv) @ inner @ dlinv
+    return _add(t, _sym_read_adjoint(0.5 * (ds + _T(ds))))
+
+
+def interp_grad_fp_jvp(dg, dx, dxp, g, x, xp, fp, left=None, right=None, period=None):
+    """Tangent of :func:`interp_grad_fp`: the weights 1 - t, t move with ``x`` and the knots."""
+    from srcgrad.runtime_numpy import _interp_parts, interp_grad_fp
+    t = 0.0 if _is_zero(dg) else interp_grad_fp(dg, x, xp, fp, left, right, period)
+    if _is_zero(dx) and _is_zero(dxp):
+        return _done(t, fp)
+    k, x0, x1, below, above = _interp_parts(x, xp, period)
+    span = x1 - x0
+    dpos = (0.0 if _is_zero(dx) else dx) - (0.0 if _is_zero(dxp) else dxp[k])
+    dspan = 0.0 if _is_zero(dxp) else dxp[k + 1] - dxp[k]
+    pos = (x - x0) / span
+    inside = (pos > 0) & (pos < 1) & ~(below | above)
+    dw1 = np.where(inside, dpos / span - pos * dspan / span, 0) * np.ones_like(pos)
+    gw = g * dw1
+    out = zeros_like(fp)
+    np.add.at(out, np.ravel(k), -np.ravel(gw))
+    np.add.at(out, np.ravel(k + 1), np.ravel(gw))
+    return _add(t, out)
+
+
+def quantile_grad_jvp(dg, dq, g, a, q, axis=None, keepdims=False, scale=1.0, method="linear"):
+    """Tangent of :func:`quantile_grad`: the weight w = q scale (n-1) - rank moves with ``q``."""
+    from srcgrad.runtime_numpy import _along_last, _quantile_parts, quantile_grad
+    t = 0.0 if _is_zero(dg) else quantile_grad(dg, a, q, axis, keepdims, scale, method)
+    if _is_zero(dq):
+        return _done(t, a)
+    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale, method)
+    dw = np.ravel(dq * scale * np.ones_like(q)) * (flat.shape[-1] - 1)
+    nq = np.ndim(q)
+    lead = moved_shape[: len(moved_shape) - len(axes)]
+    gq = np.reshape(g, np.shape(q) + lead)
+    gq = np.moveaxis(np.reshape(gq, (-1,) + lead), 0, -1) if nq else np.expand_dims(gq, -1)
+    out = zeros_like(flat)
+    np.add.at(out, _along_last(lo), -gq * dw)
+    np.add.at(out, _along_last(hi), gq * dw)
+    return _add(t, np.moveaxis(np.reshape(out, moved_shape), dest, axes))

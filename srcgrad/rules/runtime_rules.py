@@ -91,22 +91,29 @@ BILINEAR = {
                    "(a, b), 1 - which", ", which, axisa, axisb, axisc, axis"),
 }
 
-# helper(signature): tangent rt.<helper>_jvp(d<diff>..., <the helper's arguments>)
+# helper(signature): tangent rt.<helper>_jvp(d<diff>..., <the helper's arguments>);
+# the primal result a helper reads is named ``res`` here (``ans`` in a template is the
+# helper's own output)
 NONLINEAR = {
-    "det_grad": ("(g, ans, a)", ("g", "ans", "a")),
+    "det_grad": ("(g, res, a)", ("g", "res", "a")),
     "slogdet_grad": ("(g, a)", ("g", "a")),
-    "solve_grad_a": ("(g, ans, a, b)", ("g", "ans", "a")),
+    "solve_grad_a": ("(g, res, a, b)", ("g", "res", "a")),
     "solve_grad_b": ("(g, a, b)", ("g", "a")),
     "matrix_power_grad": ("(g, a, n)", ("g", "a")),
-    "cumprod_grad": ("(g, ans, a, axis=None)", ("g", "ans", "a")),
+    "cumprod_grad": ("(g, res, a, axis=None)", ("g", "res", "a")),
     "nanvar_grad": ("(g, a, axis=None, ddof=0, keepdims=False)", ("g", "a")),
     "average_grad_a": ("(g, a, axis=None, weights=None, keepdims=False, returned=False)",
                        ("g", "weights")),
-    "average_grad_w": ("(g, ans, a, axis=None, weights=None, keepdims=False)",
-                       ("g", "ans", "a", "weights")),
-    "norm_vjp": ("(g, ans, x, ord=None, axis=None, keepdims=False)", ("g", "ans", "x")),
+    "average_grad_w": ("(g, res, a, axis=None, weights=None, keepdims=False)",
+                       ("g", "res", "a", "weights")),
+    "norm_vjp": ("(g, res, x, ord=None, axis=None, keepdims=False)", ("g", "res", "x")),
     "interp_grad_x": ("(g, x, xp, fp, period=None)", ("g", "xp", "fp")),
     "multi_dot_grad": ("(g, arrays: list)", ("g", "arrays")),
+    "pinv_grad": ("(g, res, a, hermitian=False)", ("g", "res", "a")),
+    "cholesky_grad": ("(g, res, upper=False)", ("g", "res")),
+    "interp_grad_fp": ("(g, x, xp, fp, left=None, right=None, period=None)", ("g", "x", "xp")),
+    "quantile_grad": ("(g, a, q, axis=None, keepdims=False, scale=1.0, method='linear')",
+                      ("g", "q")),
 }
 
 
@@ -131,12 +138,12 @@ def register(rules: RuleSet) -> None:
     for helper, (sig, diff) in NONLINEAR.items():
         args = ", ".join(["d" + p for p in diff] + _names(sig))
         f(f"srcgrad.runtime.{helper}", helper + sig, jvp=f"rt.{helper}_jvp({args})", diff=diff)
-    f("srcgrad.runtime.cumulative_grad", "cumulative_grad(f, g, ans, x, axis=None, "
-      "include_initial=False)", jvp="rt.cumulative_grad_jvp(f, dg, dans, dx, g, ans, x, axis, "
-      "include_initial)", diff=("g", "ans", "x"))
-    f("srcgrad.runtime.matrix_norm_vjp", "matrix_norm_vjp(g, ans, x, keepdims=False, ord='fro')",
-      jvp="rt.norm_vjp_jvp(dg, dans, dx, g, ans, x, ord, (-2, -1), keepdims)",
-      diff=("g", "ans", "x"))
+    f("srcgrad.runtime.cumulative_grad", "cumulative_grad(f, g, res, x, axis=None, "
+      "include_initial=False)", jvp="rt.cumulative_grad_jvp(f, dg, dres, dx, g, res, x, axis, "
+      "include_initial)", diff=("g", "res", "x"))
+    f("srcgrad.runtime.matrix_norm_vjp", "matrix_norm_vjp(g, res, x, keepdims=False, ord='fro')",
+      jvp="rt.norm_vjp_jvp(dg, dres, dx, g, res, x, ord, (-2, -1), keepdims)",
+      diff=("g", "res", "x"))
     # bilinear: the cotangent times a primal operand
     for helper in ("matmul_grad_a", "dot_grad_a"):
         f(f"srcgrad.runtime.{helper}", helper + "(g, a, b)",
