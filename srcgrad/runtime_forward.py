@@ -13,7 +13,7 @@ helper's own arguments, and returns the tangent of the helper's result.
 import numpy as np
 
 from srcgrad.errors import SrcgradError
-from srcgrad.runtime import _is_zero, _keep, zeros_like
+from srcgrad.runtime import _is_zero, _keep, unbroadcast, zeros_like
 from srcgrad.runtime_linalg import (
     _T,
     _norm_axes,
@@ -28,7 +28,10 @@ __all__ = ["det_grad_jvp", "slogdet_grad_jvp", "solve_grad_a_jvp", "solve_grad_b
            "matrix_power_grad_jvp", "cumprod_grad_jvp", "cumulative_grad_jvp",
            "nanvar_grad_jvp", "average_grad_a_jvp", "average_grad_w_jvp",
            "norm_vjp_jvp", "interp_grad_x_jvp", "bilinear_jvp", "multi_dot_grad_jvp",
-           "pinv_grad_jvp", "cholesky_grad_jvp", "interp_grad_fp_jvp", "quantile_grad_jvp"]
+           "pinv_grad_jvp", "cholesky_grad_jvp", "interp_grad_fp_jvp", "quantile_grad_jvp",
+           "vector_norm_vjp_jvp", "nanprod_grad_jvp", "polyval_grad_p_jvp", "polyval_grad_x_jvp",
+           "vander_grad_jvp", "sinc_deriv_jvp", "trigamma", "quantile_grad_q_jvp",
+           "interp_grad_xp_jvp"]
 
 
 def _add(t, u):
@@ -53,15 +56,15 @@ def bilinear_jvp(helper, dg, g, dother, args, k, *rest):
     return _done(t, helper(g, *args, *rest)) if _is_zero(t) else t
 
 
-def det_grad_jvp(dg, dans, da, g, ans, a):
-    """Tangent of ``det_grad(g, ans, a) = g ans inv(a).T``."""
+def det_grad_jvp(dg, dres, da, g, res, a):
+    """Tangent of ``det_grad(g, res, a) = g res inv(a).T``."""
     t = 0.0
-    scale = _add(0.0 if _is_zero(dg) else dg * ans, 0.0 if _is_zero(dans) else g * dans)
+    scale = _add(0.0 if _is_zero(dg) else dg * res, 0.0 if _is_zero(dres) else g * dres)
     if not _is_zero(scale):
         t = det_grad(scale, 1.0, a)
     if not _is_zero(da):
         inv = np.linalg.inv(a)
-        t = _add(t, -np.expand_dims(g * ans, (-2, -1)) * _T(inv @ da @ inv))
+        t = _add(t, -np.expand_dims(g * res, (-2, -1)) * _T(inv @ da @ inv))
     return _done(t, a)
 
 
@@ -103,13 +106,13 @@ def solve_grad_b_jvp(dg, da, g, a, b):
     return zeros_like(b) if _is_zero(u) else solve_grad_b(u, a, b)
 
 
-def solve_grad_a_jvp(dg, dans, da, g, ans, a, b):
-    """Tangent of ``solve_grad_a(g, ans, a, b) = -solve(a.T, g) ans.T``."""
+def solve_grad_a_jvp(dg, dres, da, g, res, a, b):
+    """Tangent of ``solve_grad_a(g, res, a, b) = -solve(a.T, g) res.T``."""
     from srcgrad.runtime_linalg import solve_grad_a
     u = _solve_t_tangent(dg, da, g, a, b)
-    t = 0.0 if _is_zero(u) else solve_grad_a(u, ans, a, b)
-    if not _is_zero(dans):
-        t = _add(t, solve_grad_a(g, dans, a, b))
+    t = 0.0 if _is_zero(u) else solve_grad_a(u, res, a, b)
+    if not _is_zero(dres):
+        t = _add(t, solve_grad_a(g, dres, a, b))
     return _done(t, a)
 
 
@@ -135,16 +138,16 @@ def matrix_power_grad_jvp(dg, da, g, a, n):
     return t
 
 
-def cumprod_grad_jvp(dg, dans, da, g, ans, a, axis=None):
+def cumprod_grad_jvp(dg, dres, da, g, res, a, axis=None):
     """Tangent of :func:`cumprod_grad`, following its backward recurrence.
 
     acc[j] = g[j] + a[j+1] acc[j+1] and out[j] = acc[j] p[j-1], so
     dacc[j] = dg[j] + da[j+1] acc[j+1] + a[j+1] dacc[j+1] and
     dout[j] = dacc[j] p[j-1] + acc[j] dp[j-1].
     """
-    x, gl, p = _last(a, axis), _last(g, axis), _last(ans, axis)
+    x, gl, p = _last(a, axis), _last(g, axis), _last(res, axis)
     dx, dgl, dp = (zeros_like(v) if _is_zero(d) else _last(d, axis)
-                   for d, v in ((da, x), (dg, gl), (dans, p)))
+                   for d, v in ((da, x), (dg, gl), (dres, p)))
     n = x.shape[-1]
     out = zeros_like(gl * x)
     acc, dacc = zeros_like(out[..., 0]), zeros_like(out[..., 0])
@@ -158,18 +161,18 @@ def cumprod_grad_jvp(dg, dans, da, g, ans, a, axis=None):
     return _unlast(out, a, axis)
 
 
-def cumulative_grad_jvp(f, dg, dans, dx, g, ans, x, axis=None, include_initial=False):
+def cumulative_grad_jvp(f, dg, dres, dx, g, res, x, axis=None, include_initial=False):
     """Tangent of :func:`cumulative_grad` (``f``: "sum" or "prod")."""
     ax = 0 if axis is None else axis
     if include_initial:
         keep = np.arange(1, np.shape(g)[ax])
-        g, ans = np.take(g, keep, axis=ax), np.take(ans, keep, axis=ax)
+        g, res = np.take(g, keep, axis=ax), np.take(res, keep, axis=ax)
         dg = dg if _is_zero(dg) else np.take(dg, keep, axis=ax)
-        dans = dans if _is_zero(dans) else np.take(dans, keep, axis=ax)
+        dres = dres if _is_zero(dres) else np.take(dres, keep, axis=ax)
     if f == "sum":
         from srcgrad.runtime import cumsum_grad
         return zeros_like(x) if _is_zero(dg) else cumsum_grad(dg, x, ax)
-    return cumprod_grad_jvp(dg, dans, dx, g, ans, x, ax)
+    return cumprod_grad_jvp(dg, dres, dx, g, res, x, ax)
 
 
 def nanvar_grad_jvp(dg, da, g, a, axis=None, ddof=0, keepdims=False):
@@ -205,34 +208,34 @@ def average_grad_a_jvp(dg, dweights, g, a, axis=None, weights=None, keepdims=Fal
     return _done(t, a)
 
 
-def average_grad_w_jvp(dg, dans, da, dweights, g, ans, a, axis=None, weights=None,
+def average_grad_w_jvp(dg, dres, da, dweights, g, res, a, axis=None, weights=None,
                        keepdims=False):
-    """Tangent of ``average_grad_w = weights_back(g (a - ans) / sum(w))``."""
+    """Tangent of ``average_grad_w = weights_back(g (a - res) / sum(w))``."""
     from srcgrad.runtime_numpy import average_grad_w
-    t = 0.0 if _is_zero(dg) else average_grad_w(dg, ans, a, axis, weights, keepdims)
+    t = 0.0 if _is_zero(dg) else average_grad_w(dg, res, a, axis, weights, keepdims)
     w, total, dw, dtotal = _average_parts(dweights, a, axis, weights)
     gk = _keep(g, a, axis, keepdims)
     dcentered = _add(0.0 if _is_zero(da) else da,
-                     0.0 if _is_zero(dans) else -_keep(dans, a, axis, keepdims))
+                     0.0 if _is_zero(dres) else -_keep(dres, a, axis, keepdims))
     u = 0.0 if _is_zero(dcentered) else gk * dcentered / total * np.ones_like(a)
     if not _is_zero(dtotal):
-        u = _add(u, -gk * (a - _keep(ans, a, axis, keepdims)) * dtotal / total ** 2)
+        u = _add(u, -gk * (a - _keep(res, a, axis, keepdims)) * dtotal / total ** 2)
     if not _is_zero(u):
         t = _add(t, _weights_back(u, a, axis, weights))
     return _done(t, weights)
 
 
-def norm_vjp_jvp(dg, dans, dx, g, ans, x, ord=None, axis=None, keepdims=False):
-    """Tangent of ``norm_vjp = g d(ans, x)`` with ``d`` the gradient of the norm.
+def norm_vjp_jvp(dg, dres, dx, g, res, x, ord=None, axis=None, keepdims=False):
+    """Tangent of ``norm_vjp = g d(res, x)`` with ``d`` the gradient of the norm.
 
     Vector norms with a finite ``ord`` (2, the Frobenius norm, any p) have
-    d = sign(x) |x|^(p-1) / ans^(p-1); ords 0, 1, inf, -inf and the matrix
+    d = sign(x) |x|^(p-1) / res^(p-1); ords 0, 1, inf, -inf and the matrix
     1, -1, inf, -inf norms have a direction that is constant away from ties,
     so only ``g`` moves it.  The matrix 2, -2 and nuclear norms would need the
     tangent of singular vectors and are refused.
     """
     from srcgrad.runtime_linalg import norm_vjp
-    t = 0.0 if _is_zero(dg) else norm_vjp(dg, ans, x, ord, axis, keepdims)
+    t = 0.0 if _is_zero(dg) else norm_vjp(dg, res, x, ord, axis, keepdims)
     axes, matrix = _norm_axes(x, ord, axis)
     if matrix and ord in ("nuc", 2, -2):
         raise SrcgradError(f"srcgrad: second derivatives of np.linalg.norm(ord={ord!r}) "
@@ -241,17 +244,12 @@ def norm_vjp_jvp(dg, dans, dx, g, ans, x, ord=None, axis=None, keepdims=False):
     p = 2 if ord is None or ord == "fro" else ord
     if (matrix and ord not in (None, "fro")) or p in (0, 1, np.inf, -np.inf):
         return _done(t, x)
-    if _is_zero(dx) and _is_zero(dans):
+    if _is_zero(dx) and _is_zero(dres):
         return _done(t, x)
-    kept = ans if keepdims else np.expand_dims(ans, axes)
+    kept = res if keepdims else np.expand_dims(res, axes)
     gk = g if keepdims else np.expand_dims(g, axes)
-    ax = np.abs(x)
-    dd = 0.0
-    if not _is_zero(dx):
-        dd = (p - 1) * (ax / kept) ** (p - 2) * dx / kept
-    if not _is_zero(dans):
-        dkept = dans if keepdims else np.expand_dims(dans, axes)
-        dd = _add(dd, -(p - 1) * np.sign(x) * (ax / kept) ** (p - 1) * dkept / kept)
+    dkept = 0.0 if _is_zero(dres) else dres if keepdims else np.expand_dims(dres, axes)
+    dd = _vector_dir_tangent(dkept, dx, kept, x, p)
     return _add(t, gk * dd)
 
 
@@ -358,3 +356,151 @@ def quantile_grad_jvp(dg, dq, g, a, q, axis=None, keepdims=False, scale=1.0, met
     np.add.at(out, _along_last(lo), -gq * dw)
     np.add.at(out, _along_last(hi), gq * dw)
     return _add(t, np.moveaxis(np.reshape(out, moved_shape), dest, axes))
+
+
+def _vector_dir_tangent(dres_kept, dx, kept, x, p):
+    """Tangent of d = sign(x) (|x| / res)^(p-1), the gradient of a vector p-norm."""
+    ax = np.abs(x)
+    dd = 0.0
+    if not _is_zero(dx):
+        dd = (p - 1) * (ax / kept) ** (p - 2) * dx / kept
+    if not _is_zero(dres_kept):
+        dd = _add(dd, -(p - 1) * np.sign(x) * (ax / kept) ** (p - 1) * dres_kept / kept)
+    return dd
+
+
+def vector_norm_vjp_jvp(dg, dres, dx, g, res, x, axis=None, keepdims=False, ord=2):
+    """Tangent of :func:`vector_norm_vjp` (see :func:`norm_vjp_jvp` for the ords)."""
+    from srcgrad.runtime_linalg import vector_norm_vjp
+    t = 0.0 if _is_zero(dg) else vector_norm_vjp(dg, res, x, axis, keepdims, ord)
+    if ord in (0, 1, np.inf, -np.inf) or (_is_zero(dx) and _is_zero(dres)):
+        return _done(t, x)
+    axes = tuple(range(np.ndim(x))) if axis is None else axis
+    axes = axes if isinstance(axes, tuple) else (axes,)
+    kept = _keep(res, x, axes, keepdims)
+    dkept = 0.0 if _is_zero(dres) else _keep(dres, x, axes, keepdims)
+    return _add(t, _keep(g, x, axes, keepdims) * _vector_dir_tangent(dkept, dx, kept, x, ord))
+
+
+def nanprod_grad_jvp(dg, da, g, a, axis=None, keepdims=False):
+    """Tangent of ``nanprod_grad``: the product rule with NaNs counted as one."""
+    from srcgrad.runtime import nan_zero, prod_grad_jvp
+    ones = np.where(np.isnan(a), 1, a)
+    dones = da if _is_zero(da) else np.where(np.isnan(a), 0, da)
+    return nan_zero(_done(prod_grad_jvp(dg, dones, g, ones, axis, keepdims), a), a)
+
+
+def polyval_grad_p_jvp(dg, dx, g, p, x):
+    """Tangent of ``polyval_grad_p = [sum(g x^(n-1-i))]_i``."""
+    from srcgrad.runtime_numpy import polyval_grad_p
+    t = 0.0 if _is_zero(dg) else polyval_grad_p(dg, p, x)
+    if not _is_zero(dx):
+        n = np.size(p)
+        rows = [np.sum(g * dx * (n - 1 - i) * x ** max(n - 2 - i, 0)) for i in range(n)]
+        t = _add(t, np.stack(rows).astype(np.result_type(g, p)))
+    return _done(t, p)
+
+
+def polyval_grad_x_jvp(dg, dp, dx, g, p, x):
+    """Tangent of ``polyval_grad_x = g p'(x)``: linear in ``g`` and ``p``, p''(x) for ``x``."""
+    from srcgrad.runtime_numpy import polyval_grad_x
+    t = 0.0 if _is_zero(dg) else polyval_grad_x(dg, p, x)
+    if not _is_zero(dp):
+        t = _add(t, polyval_grad_x(g, dp, x))
+    n = np.size(p)
+    if not _is_zero(dx) and n > 2:
+        k = np.arange(n - 1, 1, -1, dtype=p.dtype)
+        ddp = p[:-2] * k * (k - 1)
+        t = _add(t, unbroadcast(g * np.polyval(ddp, x) * dx, x))
+    return _done(t, x)
+
+
+def vander_grad_jvp(dg, dx, g, x, N=None, increasing=False):
+    """Tangent of ``vander_grad = sum(g k x^(k-1), axis=1)``."""
+    from srcgrad.runtime_numpy import vander_grad
+    t = 0.0 if _is_zero(dg) else vander_grad(dg, x, N, increasing)
+    if not _is_zero(dx):
+        n = np.size(x) if N is None else N
+        k = np.arange(n) if increasing else np.arange(n - 1, -1, -1)
+        second = k * (k - 1) * np.expand_dims(x, 1) ** np.where(k > 1, k - 2, 0)
+        t = _add(t, np.sum(g * second, axis=1) * dx)
+    return _done(t, x)
+
+
+def sinc_deriv_jvp(dx, dres, x, res):
+    """Tangent of ``sinc_deriv = (cos(pi x) - sinc(x)) / x`` (``res = sinc(x)``).
+
+    At ``x == 0`` the helper is the constant 0 of the limit; there the
+    tangent is the limit -pi^2/3 dx of sinc's second derivative (``dres``
+    vanishes there along with sinc's first derivative).
+    """
+    safe = np.where(x == 0, 1, x)
+    t = 0.0
+    if not _is_zero(dx):
+        dfx = -np.pi * np.sin(np.pi * safe) / safe - (np.cos(np.pi * safe) - res) / safe ** 2
+        t = np.where(x == 0, -np.pi ** 2 / 3, dfx) * dx
+    if not _is_zero(dres):
+        t = _add(t, np.where(x == 0, 0, -dres / safe))
+    if type(x) in (float, int):
+        return float(t)
+    return _done(t, x)
+
+
+def trigamma(x):
+    """The trigamma function psi'(x) for a Python float (derivative of digamma)."""
+    import math
+    if x <= 0 and x == math.floor(x):
+        return math.nan
+    if x < 0.5:  # reflection: psi'(1 - x) + psi'(x) = pi^2 / sin(pi x)^2
+        return (math.pi / math.sin(math.pi * x)) ** 2 - trigamma(1.0 - x)
+    acc = 0.0
+    while x < 10.0:  # psi'(x) = psi'(x + 1) + 1/x^2
+        acc += 1.0 / (x * x)
+        x += 1.0
+    inv = 1.0 / x
+    inv2 = inv * inv
+    series = inv + inv2 / 2 + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 / 30)))
+    return acc + series
+
+
+def quantile_grad_q_jvp(dg, da, g, a, q, axis=None, keepdims=False, scale=1.0,
+                        method="linear"):
+    """Tangent of ``quantile_grad_q``: the slope between the ranks is linear in ``a``."""
+    from srcgrad.runtime_numpy import quantile_grad_q
+    t = 0.0 if _is_zero(dg) else quantile_grad_q(dg, a, q, axis, keepdims, scale, method)
+    if _is_zero(da):
+        return _done(t, q)
+    from srcgrad.runtime_numpy import _quantile_parts
+    lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale, method)
+    dflat = np.reshape(np.moveaxis(da, axes, dest), flat.shape)
+    n = flat.shape[-1]
+    dslope = (np.take_along_axis(dflat, hi, -1) - np.take_along_axis(dflat, lo, -1)) * \
+        (n - 1) * scale
+    lead = moved_shape[: len(moved_shape) - len(axes)]
+    gq = np.reshape(g, np.shape(q) + lead)
+    dslope = np.moveaxis(dslope, -1, 0) if np.ndim(q) else dslope[..., 0]
+    dslope = np.reshape(dslope, np.shape(gq))
+    return _add(t, unbroadcast(np.sum(np.reshape(gq * dslope, np.shape(q) + (-1,)), axis=-1), q))
+
+
+def interp_grad_xp_jvp(dg, dx, dxp, dfp, g, x, xp, fp, period=None):
+    """Tangent of :func:`interp_grad_xp`: slope and position t move with x, xp and fp."""
+    from srcgrad.runtime_numpy import _interp_parts, interp_grad_xp
+    t = 0.0 if _is_zero(dg) else interp_grad_xp(dg, x, xp, fp, period)
+    if _is_zero(dx) and _is_zero(dxp) and _is_zero(dfp):
+        return _done(t, xp)
+    k, x0, x1, below, above = _interp_parts(x, xp, period)
+    span = x1 - x0
+    slope = (fp[k + 1] - fp[k]) / span
+    pos = (x - x0) / span
+    dxp = zeros_like(xp) if _is_zero(dxp) else dxp
+    dfp = zeros_like(fp) if _is_zero(dfp) else dfp
+    dx = 0.0 if _is_zero(dx) else dx
+    dspan = dxp[k + 1] - dxp[k]
+    dslope = (dfp[k + 1] - dfp[k]) / span - slope * dspan / span
+    dpos = (dx - dxp[k]) / span - pos * dspan / span
+    gi = np.where(below | above, 0, g)
+    out = zeros_like(xp)
+    np.add.at(out, np.ravel(k), np.ravel(gi * (dslope * (pos - 1) + slope * dpos)))
+    np.add.at(out, np.ravel(k + 1), np.ravel(-gi * (dslope * pos + slope * dpos)))
+    return _add(t, out)

@@ -114,6 +114,15 @@ NONLINEAR = {
     "interp_grad_fp": ("(g, x, xp, fp, left=None, right=None, period=None)", ("g", "x", "xp")),
     "quantile_grad": ("(g, a, q, axis=None, keepdims=False, scale=1.0, method='linear')",
                       ("g", "q")),
+    "quantile_grad_q": ("(g, a, q, axis=None, keepdims=False, scale=1.0, method='linear')",
+                        ("g", "a")),
+    "vector_norm_vjp": ("(g, res, x, axis=None, keepdims=False, ord=2)", ("g", "res", "x")),
+    "nanprod_grad": ("(g, a, axis=None, keepdims=False)", ("g", "a")),
+    "polyval_grad_p": ("(g, p, x)", ("g", "x")),
+    "polyval_grad_x": ("(g, p, x)", ("g", "p", "x")),
+    "vander_grad": ("(g, x, N=None, increasing=False)", ("g", "x")),
+    "sinc_deriv": ("(x, res)", ("x", "res")),
+    "interp_grad_xp": ("(g, x, xp, fp, period=None)", ("g", "x", "xp", "fp")),
 }
 
 
@@ -165,6 +174,12 @@ def register(rules: RuleSet) -> None:
       jvp="rt.lin(dx, lambda t: t * y * rt.pow_dx(x, y - 1)) + "
           "rt.lin(dy, lambda t: t * (rt.pow_dx(x, y) * rt.log0(x) + x ** (y - 1)))",
       diff=("x", "y"))
+    f("srcgrad.runtime.digamma", "digamma(x)", jvp="rt.lin(dx, lambda t: t * rt.trigamma(x))",
+      diff=("x",))
+    # linear in g and in m (through m's centred rows)
+    f("srcgrad.runtime.cov_grad", "cov_grad(g, m, rowvar=True, bias=False, ddof=None, y=None)",
+      jvp="rt.bilinear_jvp(rt.cov_grad, dg, g, dm, (m,), 0, rowvar, bias, ddof, y)",
+      diff=("g", "m"))
     f("srcgrad.runtime.log0", "log0(x)", jvp="rt.lin(dx, lambda t: t * rt.div0(x))",
       diff=("x",))
     # written in place: the tangent gets the same update
