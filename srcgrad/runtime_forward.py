@@ -10,19 +10,57 @@ the literal ``0.0`` for a zero tangent, see ``_is_zero``) and then the
 helper's own arguments, and returns the tangent of the helper's result.
 """
 
+import math
+
 import numpy as np
 
 from srcgrad.errors import SrcgradError
-from srcgrad.runtime import _is_zero, _keep, unbroadcast, zeros_like
+from srcgrad.runtime import _is_zero, _keep, cumsum_grad, prod_grad_jvp, unbroadcast, zeros_like
 from srcgrad.runtime_linalg import (
     _T,
+    _copyltu,
+    _diag_embed,
+    _eye_like,
+    _lower,
     _norm_axes,
+    _phi,
+    _safe_divide,
+    _sym_read,
+    _sym_read_adjoint,
     _vector_b,
+    cholesky_grad,
     det_grad,
+    eigvalsh_grad,
     matrix_power_grad,
+    multi_dot_grad,
+    norm_vjp,
+    pinv_grad,
     slogdet_grad,
+    solve_grad_a,
+    solve_grad_b,
+    vector_norm_vjp,
 )
-from srcgrad.runtime_numpy import _last, _unlast, _weights_back, _weights_full
+from srcgrad.runtime_numpy import (
+    _along_last,
+    _interp_parts,
+    _last,
+    _quantile_parts,
+    _unlast,
+    _weights_back,
+    _weights_full,
+    average_grad_a,
+    average_grad_w,
+    interp_grad_fp,
+    interp_grad_x,
+    interp_grad_xp,
+    nan_zero,
+    nanvar_grad,
+    polyval_grad_p,
+    polyval_grad_x,
+    quantile_grad,
+    quantile_grad_q,
+    vander_grad,
+)
 
 __all__ = ["det_grad_jvp", "slogdet_grad_jvp", "solve_grad_a_jvp", "solve_grad_b_jvp",
            "matrix_power_grad_jvp", "cumprod_grad_jvp", "cumulative_grad_jvp",
@@ -31,7 +69,7 @@ __all__ = ["det_grad_jvp", "slogdet_grad_jvp", "solve_grad_a_jvp", "solve_grad_b
            "pinv_grad_jvp", "cholesky_grad_jvp", "interp_grad_fp_jvp", "quantile_grad_jvp",
            "vector_norm_vjp_jvp", "nanprod_grad_jvp", "polyval_grad_p_jvp", "polyval_grad_x_jvp",
            "vander_grad_jvp", "sinc_deriv_jvp", "trigamma", "quantile_grad_q_jvp",
-           "interp_grad_xp_jvp"]
+           "interp_grad_xp_jvp", "eigvalsh_grad_jvp", "eigh_grad_jvp", "qr_grad_jvp"]
 
 
 def _add(t, u):
@@ -101,14 +139,12 @@ def _solve_t_tangent(dg, da, g, a, b):
 
 def solve_grad_b_jvp(dg, da, g, a, b):
     """Tangent of ``solve_grad_b(g, a, b) = solve(a.T, g)``."""
-    from srcgrad.runtime_linalg import solve_grad_b
     u = _solve_t_tangent(dg, da, g, a, b)
     return zeros_like(b) if _is_zero(u) else solve_grad_b(u, a, b)
 
 
 def solve_grad_a_jvp(dg, dres, da, g, res, a, b):
     """Tangent of ``solve_grad_a(g, res, a, b) = -solve(a.T, g) res.T``."""
-    from srcgrad.runtime_linalg import solve_grad_a
     u = _solve_t_tangent(dg, da, g, a, b)
     t = 0.0 if _is_zero(u) else solve_grad_a(u, res, a, b)
     if not _is_zero(dres):
@@ -170,14 +206,12 @@ def cumulative_grad_jvp(f, dg, dres, dx, g, res, x, axis=None, include_initial=F
         dg = dg if _is_zero(dg) else np.take(dg, keep, axis=ax)
         dres = dres if _is_zero(dres) else np.take(dres, keep, axis=ax)
     if f == "sum":
-        from srcgrad.runtime import cumsum_grad
         return zeros_like(x) if _is_zero(dg) else cumsum_grad(dg, x, ax)
     return cumprod_grad_jvp(dg, dres, dx, g, res, x, ax)
 
 
 def nanvar_grad_jvp(dg, da, g, a, axis=None, ddof=0, keepdims=False):
     """Tangent of ``nanvar_grad = g (a - nanmean(a)) 2 / (count - ddof)`` (NaNs skipped)."""
-    from srcgrad.runtime_numpy import nanvar_grad
     t = 0.0 if _is_zero(dg) else nanvar_grad(dg, a, axis, ddof, keepdims)
     if not _is_zero(da):
         ok = ~np.isnan(a)
@@ -199,7 +233,6 @@ def _average_parts(da_w, a, axis, weights):
 def average_grad_a_jvp(dg, dweights, g, a, axis=None, weights=None, keepdims=False,
                        returned=False):
     """Tangent of ``average_grad_a = g w / sum(w)``: linear in ``g``, a quotient in ``w``."""
-    from srcgrad.runtime_numpy import average_grad_a
     t = 0.0 if _is_zero(dg) else average_grad_a(dg, a, axis, weights, keepdims, returned)
     if weights is not None and not _is_zero(dweights):
         w, total, dw, dtotal = _average_parts(dweights, a, axis, weights)
@@ -211,7 +244,6 @@ def average_grad_a_jvp(dg, dweights, g, a, axis=None, weights=None, keepdims=Fal
 def average_grad_w_jvp(dg, dres, da, dweights, g, res, a, axis=None, weights=None,
                        keepdims=False):
     """Tangent of ``average_grad_w = weights_back(g (a - res) / sum(w))``."""
-    from srcgrad.runtime_numpy import average_grad_w
     t = 0.0 if _is_zero(dg) else average_grad_w(dg, res, a, axis, weights, keepdims)
     w, total, dw, dtotal = _average_parts(dweights, a, axis, weights)
     gk = _keep(g, a, axis, keepdims)
@@ -234,7 +266,6 @@ def norm_vjp_jvp(dg, dres, dx, g, res, x, ord=None, axis=None, keepdims=False):
     so only ``g`` moves it.  The matrix 2, -2 and nuclear norms would need the
     tangent of singular vectors and are refused.
     """
-    from srcgrad.runtime_linalg import norm_vjp
     t = 0.0 if _is_zero(dg) else norm_vjp(dg, res, x, ord, axis, keepdims)
     axes, matrix = _norm_axes(x, ord, axis)
     if matrix and ord in ("nuc", 2, -2):
@@ -255,7 +286,6 @@ def norm_vjp_jvp(dg, dres, dx, g, res, x, ord=None, axis=None, keepdims=False):
 
 def interp_grad_x_jvp(dg, dxp, dfp, g, x, xp, fp, period=None):
     """Tangent of ``interp_grad_x = g * slope`` (``x`` only picks the interval)."""
-    from srcgrad.runtime_numpy import _interp_parts, interp_grad_x
     t = 0.0 if _is_zero(dg) else interp_grad_x(dg, x, xp, fp, period)
     if _is_zero(dxp) and _is_zero(dfp):
         return _done(t, x)
@@ -271,7 +301,6 @@ def interp_grad_x_jvp(dg, dxp, dfp, g, x, xp, fp, period=None):
 
 def multi_dot_grad_jvp(dg, darrays, g, arrays):
     """Tangent of :func:`multi_dot_grad`: cotangent k is linear in ``g`` and each array j != k."""
-    from srcgrad.runtime_linalg import multi_dot_grad
     out = [0.0] * len(arrays) if _is_zero(dg) else list(multi_dot_grad(dg, arrays))
     if not _is_zero(darrays):
         for j, dj in enumerate(darrays):
@@ -291,7 +320,6 @@ def pinv_grad_jvp(dg, dres, da, g, res, a, hermitian=False):
     pinv_grad = -p.T g p.T + (I - a p) g.T p p.T + p.T p g.T (I - p a); the
     product rule on each factor (``p`` and ``a`` taken as independent inputs).
     """
-    from srcgrad.runtime_linalg import _eye_like, pinv_grad
     t = 0.0 if _is_zero(dg) else pinv_grad(dg, res, a, hermitian)
     if _is_zero(dres) and _is_zero(da):
         return _done(t, a)
@@ -308,7 +336,6 @@ def pinv_grad_jvp(dg, dres, da, g, res, a, hermitian=False):
 
 def cholesky_grad_jvp(dg, dres, g, res, upper=False):
     """Tangent of ``cholesky_grad = sym(L^-T phi(L.T g) L^-1)`` with ``L = res``."""
-    from srcgrad.runtime_linalg import _phi, _sym_read_adjoint, cholesky_grad
     t = 0.0 if _is_zero(dg) else cholesky_grad(dg, res, upper)
     if _is_zero(dres):
         return _done(t, res)
@@ -322,7 +349,6 @@ def cholesky_grad_jvp(dg, dres, g, res, upper=False):
 
 def interp_grad_fp_jvp(dg, dx, dxp, g, x, xp, fp, left=None, right=None, period=None):
     """Tangent of :func:`interp_grad_fp`: the weights 1 - t, t move with ``x`` and the knots."""
-    from srcgrad.runtime_numpy import _interp_parts, interp_grad_fp
     t = 0.0 if _is_zero(dg) else interp_grad_fp(dg, x, xp, fp, left, right, period)
     if _is_zero(dx) and _is_zero(dxp):
         return _done(t, fp)
@@ -342,7 +368,6 @@ def interp_grad_fp_jvp(dg, dx, dxp, g, x, xp, fp, left=None, right=None, period=
 
 def quantile_grad_jvp(dg, dq, g, a, q, axis=None, keepdims=False, scale=1.0, method="linear"):
     """Tangent of :func:`quantile_grad`: the weight w = q scale (n-1) - rank moves with ``q``."""
-    from srcgrad.runtime_numpy import _along_last, _quantile_parts, quantile_grad
     t = 0.0 if _is_zero(dg) else quantile_grad(dg, a, q, axis, keepdims, scale, method)
     if _is_zero(dq):
         return _done(t, a)
@@ -371,7 +396,6 @@ def _vector_dir_tangent(dres_kept, dx, kept, x, p):
 
 def vector_norm_vjp_jvp(dg, dres, dx, g, res, x, axis=None, keepdims=False, ord=2):
     """Tangent of :func:`vector_norm_vjp` (see :func:`norm_vjp_jvp` for the ords)."""
-    from srcgrad.runtime_linalg import vector_norm_vjp
     t = 0.0 if _is_zero(dg) else vector_norm_vjp(dg, res, x, axis, keepdims, ord)
     if ord in (0, 1, np.inf, -np.inf) or (_is_zero(dx) and _is_zero(dres)):
         return _done(t, x)
@@ -384,7 +408,6 @@ def vector_norm_vjp_jvp(dg, dres, dx, g, res, x, axis=None, keepdims=False, ord=
 
 def nanprod_grad_jvp(dg, da, g, a, axis=None, keepdims=False):
     """Tangent of ``nanprod_grad``: the product rule with NaNs counted as one."""
-    from srcgrad.runtime import nan_zero, prod_grad_jvp
     ones = np.where(np.isnan(a), 1, a)
     dones = da if _is_zero(da) else np.where(np.isnan(a), 0, da)
     return nan_zero(_done(prod_grad_jvp(dg, dones, g, ones, axis, keepdims), a), a)
@@ -392,7 +415,6 @@ def nanprod_grad_jvp(dg, da, g, a, axis=None, keepdims=False):
 
 def polyval_grad_p_jvp(dg, dx, g, p, x):
     """Tangent of ``polyval_grad_p = [sum(g x^(n-1-i))]_i``."""
-    from srcgrad.runtime_numpy import polyval_grad_p
     t = 0.0 if _is_zero(dg) else polyval_grad_p(dg, p, x)
     if not _is_zero(dx):
         n = np.size(p)
@@ -403,7 +425,6 @@ def polyval_grad_p_jvp(dg, dx, g, p, x):
 
 def polyval_grad_x_jvp(dg, dp, dx, g, p, x):
     """Tangent of ``polyval_grad_x = g p'(x)``: linear in ``g`` and ``p``, p''(x) for ``x``."""
-    from srcgrad.runtime_numpy import polyval_grad_x
     t = 0.0 if _is_zero(dg) else polyval_grad_x(dg, p, x)
     if not _is_zero(dp):
         t = _add(t, polyval_grad_x(g, dp, x))
@@ -417,7 +438,6 @@ def polyval_grad_x_jvp(dg, dp, dx, g, p, x):
 
 def vander_grad_jvp(dg, dx, g, x, N=None, increasing=False):
     """Tangent of ``vander_grad = sum(g k x^(k-1), axis=1)``."""
-    from srcgrad.runtime_numpy import vander_grad
     t = 0.0 if _is_zero(dg) else vander_grad(dg, x, N, increasing)
     if not _is_zero(dx):
         n = np.size(x) if N is None else N
@@ -448,7 +468,6 @@ def sinc_deriv_jvp(dx, dres, x, res):
 
 def trigamma(x):
     """The trigamma function psi'(x) for a Python float (derivative of digamma)."""
-    import math
     if x <= 0 and x == math.floor(x):
         return math.nan
     if x < 0.5:  # reflection: psi'(1 - x) + psi'(x) = pi^2 / sin(pi x)^2
@@ -466,11 +485,9 @@ def trigamma(x):
 def quantile_grad_q_jvp(dg, da, g, a, q, axis=None, keepdims=False, scale=1.0,
                         method="linear"):
     """Tangent of ``quantile_grad_q``: the slope between the ranks is linear in ``a``."""
-    from srcgrad.runtime_numpy import quantile_grad_q
     t = 0.0 if _is_zero(dg) else quantile_grad_q(dg, a, q, axis, keepdims, scale, method)
     if _is_zero(da):
         return _done(t, q)
-    from srcgrad.runtime_numpy import _quantile_parts
     lo, hi, w, moved_shape, flat, axes, dest = _quantile_parts(a, q, axis, scale, method)
     dflat = np.reshape(np.moveaxis(da, axes, dest), flat.shape)
     n = flat.shape[-1]
@@ -485,7 +502,6 @@ def quantile_grad_q_jvp(dg, da, g, a, q, axis=None, keepdims=False, scale=1.0,
 
 def interp_grad_xp_jvp(dg, dx, dxp, dfp, g, x, xp, fp, period=None):
     """Tangent of :func:`interp_grad_xp`: slope and position t move with x, xp and fp."""
-    from srcgrad.runtime_numpy import _interp_parts, interp_grad_xp
     t = 0.0 if _is_zero(dg) else interp_grad_xp(dg, x, xp, fp, period)
     if _is_zero(dx) and _is_zero(dxp) and _is_zero(dfp):
         return _done(t, xp)
@@ -504,3 +520,72 @@ def interp_grad_xp_jvp(dg, dx, dxp, dfp, g, x, xp, fp, period=None):
     np.add.at(out, np.ravel(k), np.ravel(gi * (dslope * (pos - 1) + slope * dpos)))
     np.add.at(out, np.ravel(k + 1), np.ravel(-gi * (dslope * pos + slope * dpos)))
     return _add(t, out)
+
+
+def _filled(t, like):
+    return zeros_like(like) if _is_zero(t) else t
+
+
+def eigvalsh_grad_jvp(dg, da, g, a, UPLO="L"):
+    """Tangent of ``eigvalsh_grad = sym(V diag(g) V.T)`` with V the eigenvectors of ``a``.
+
+    dV = V (F * (V.T dA V)), F[i, j] = 1 / (w[j] - w[i]) off the diagonal, for
+    the symmetric dA numpy reads; undefined where eigenvalues repeat.
+    """
+    t = 0.0 if _is_zero(dg) else eigvalsh_grad(dg, a, UPLO)
+    if _is_zero(da):
+        return _done(t, a)
+    w, v = np.linalg.eigh(a, UPLO)
+    diff = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    dv = v @ _safe_divide(_T(v) @ _sym_read(da, _lower(UPLO)) @ v, diff)
+    gd = _diag_embed(g * np.ones_like(w))
+    ds = dv @ gd @ _T(v) + v @ gd @ _T(dv)
+    return _add(t, _sym_read_adjoint(ds, _lower(UPLO)))
+
+
+def eigh_grad_jvp(dg, dres, g, res, UPLO="L"):
+    """Tangent of :func:`eigh_grad`, with ``res = (w, V)`` and ``g = (gw, gV)`` as inputs.
+
+    eigh_grad = sym(V (diag(gw) + (V.T gV) / D) V.T) with D[i, j] = w[j] - w[i].
+    """
+    w, v = res
+    gw, gv = g
+    dgw, dgv = (0.0, 0.0) if _is_zero(dg) else dg
+    dw, dv = (0.0, 0.0) if _is_zero(dres) else dres
+    inner = _diag_embed(gw * np.ones_like(w))
+    dinner = 0.0 if _is_zero(dgw) else _diag_embed(dgw * np.ones_like(w))
+    if not (_is_zero(gv) and _is_zero(dgv)):
+        gv = _filled(gv, v)
+        diff = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+        x = _T(v) @ gv
+        inner = inner + _safe_divide(x, diff)
+        dx = _add(0.0 if _is_zero(dv) else _T(dv) @ gv, 0.0 if _is_zero(dgv) else _T(v) @ dgv)
+        ddiff = 0.0 if _is_zero(dw) else np.expand_dims(dw, -2) - np.expand_dims(dw, -1)
+        num = _add(0.0 if _is_zero(dx) else dx * diff, 0.0 if _is_zero(ddiff) else -x * ddiff)
+        if not _is_zero(num):
+            dinner = _add(dinner, _safe_divide(num, diff * diff))
+    ds = 0.0 if _is_zero(dinner) else v @ dinner @ _T(v)
+    if not _is_zero(dv):
+        ds = _add(ds, dv @ inner @ _T(v) + v @ inner @ _T(dv))
+    if _is_zero(ds):
+        return zeros_like(v)
+    return _sym_read_adjoint(0.5 * (ds + _T(ds)), _lower(UPLO))
+
+
+def qr_grad_jvp(dg, dres, g, res, a, mode="reduced"):
+    """Tangent of ``qr_grad = (gQ + Q copyltu(M)) R^-T``, M = R gR.T - gQ.T Q.
+
+    ``res = (Q, R)`` and ``g = (gQ, gR)`` are taken as independent inputs.
+    """
+    q, r = res
+    gq, gr = _filled(g[0], q), _filled(g[1], r)
+    dgq, dgr = (0.0, 0.0) if _is_zero(dg) else dg
+    dq, dr = (0.0, 0.0) if _is_zero(dres) else dres
+    dgq, dgr, dq, dr = (_filled(t, x) for t, x in ((dgq, q), (dgr, r), (dq, q), (dr, r)))
+    m = r @ _T(gr) - _T(gq) @ q
+    b = gq + q @ _copyltu(m)
+    dm = dr @ _T(gr) + r @ _T(dgr) - _T(dgq) @ q - _T(gq) @ dq
+    db = dgq + dq @ _copyltu(m) + q @ _copyltu(dm)
+    # out.T = solve(R, b.T), so d out.T = solve(R, db.T) - solve(R, dR solve(R, b.T))
+    out = _T(np.linalg.solve(r, _T(db)))
+    return out - _T(np.linalg.solve(r, dr @ np.linalg.solve(r, _T(b))))

@@ -51,8 +51,6 @@ HVP_UNSUPPORTED = {
     # runtime helpers of the reverse-mode code without a forward rule yet
     "numpy_more.least_squares_fit": "rt.lstsq_grad_a has no forward rule",
     "numpy_more.nuclear_procrustes": "rt.svd_grad has no forward rule",
-    "numpy_more.pca_energy": "rt.eigh_grad has no forward rule",
-    "numpy_more.qr_energy": "rt.qr_grad has no forward rule",
     # the matrix 2, -2 and nuclear norms need the tangent of singular vectors
     "numpy_more.norm_orders": "matrix 2 and nuclear norms",
     # the reverse code reads ldexp's exponent from frexp: a nondiff value on the active path

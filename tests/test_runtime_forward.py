@@ -25,9 +25,6 @@ TRANSFORMS = pathlib.Path(__file__).resolve().parent.parent / "transforms"
 # helpers emitted by reverse-mode code that still lack a forward rule, and why
 NO_FORWARD_RULE = {
     "svd_grad": "needs the tangent of singular vectors (degenerate for repeated values)",
-    "eigh_grad": "needs the tangent of eigenvectors (degenerate for repeated eigenvalues)",
-    "eigvalsh_grad": "needs the tangent of eigenvectors (degenerate for repeated eigenvalues)",
-    "qr_grad": "tangent of copyltu(R gR.T - gQ.T Q) R^-T not derived yet",
     "lstsq_grad_a": "needs the tangents of pinv and of the singular values",
     "lstsq_grad_b": "needs the tangent of pinv",
 }
@@ -156,6 +153,10 @@ SAMPLES = {
     "interp_grad_xp": (r(3), np.array([0.4, 1.7, 3.1]), XP, FP),
     "digamma": (0.7,),
     "cov_grad": (r(2, 2), r(2, 5)),
+    "eigvalsh_grad": (r(3), A),
+    "eigh_grad": ((r(3), r(3, 3)), (np.array([0.5, 1.5, 3.0]), np.linalg.qr(r(3, 3))[0])),
+    "qr_grad": ((r(4, 3), r(3, 3)), (np.linalg.qr(r(4, 3))[0], np.triu(r(3, 3)) + 3 * np.eye(3)),
+                r(4, 3)),
     "pick_grad": (r(3), np.array([1.0, 2.0, 3.0]), np.array([2.0, 1.0, 4.0]),
                   np.array([2.0, 2.0, 4.0])),
     "pow_dx": (np.array([0.5, 1.5]), np.array([2.5, 1.3])),

@@ -123,6 +123,9 @@ NONLINEAR = {
     "vander_grad": ("(g, x, N=None, increasing=False)", ("g", "x")),
     "sinc_deriv": ("(x, res)", ("x", "res")),
     "interp_grad_xp": ("(g, x, xp, fp, period=None)", ("g", "x", "xp", "fp")),
+    "eigvalsh_grad": ("(g, a, UPLO='L')", ("g", "a")),
+    "eigh_grad": ("(g, res, UPLO='L')", ("g", "res")),
+    "qr_grad": ("(g, res, a, mode='reduced')", ("g", "res")),
 }
 
 
