@@ -14,7 +14,6 @@ import math
 
 import numpy as np
 
-from srcgrad.errors import SrcgradError
 from srcgrad.runtime import _is_zero, _keep, cumsum_grad, prod_grad_jvp, unbroadcast, zeros_like
 from srcgrad.runtime_linalg import (
     _T,
@@ -38,6 +37,7 @@ from srcgrad.runtime_linalg import (
     slogdet_grad,
     solve_grad_a,
     solve_grad_b,
+    svd_jvp,
     vector_norm_vjp,
 )
 from srcgrad.runtime_numpy import (
@@ -69,7 +69,8 @@ __all__ = ["det_grad_jvp", "slogdet_grad_jvp", "solve_grad_a_jvp", "solve_grad_b
            "pinv_grad_jvp", "cholesky_grad_jvp", "interp_grad_fp_jvp", "quantile_grad_jvp",
            "vector_norm_vjp_jvp", "nanprod_grad_jvp", "polyval_grad_p_jvp", "polyval_grad_x_jvp",
            "vander_grad_jvp", "sinc_deriv_jvp", "trigamma", "quantile_grad_q_jvp",
-           "interp_grad_xp_jvp", "eigvalsh_grad_jvp", "eigh_grad_jvp", "qr_grad_jvp"]
+           "interp_grad_xp_jvp", "eigvalsh_grad_jvp", "eigh_grad_jvp", "qr_grad_jvp",
+           "svd_grad_jvp"]
 
 
 def _add(t, u):
@@ -263,15 +264,16 @@ def norm_vjp_jvp(dg, dres, dx, g, res, x, ord=None, axis=None, keepdims=False):
     Vector norms with a finite ``ord`` (2, the Frobenius norm, any p) have
     d = sign(x) |x|^(p-1) / res^(p-1); ords 0, 1, inf, -inf and the matrix
     1, -1, inf, -inf norms have a direction that is constant away from ties,
-    so only ``g`` moves it.  The matrix 2, -2 and nuclear norms would need the
-    tangent of singular vectors and are refused.
+    so only ``g`` moves it.  The matrix 2, -2 and nuclear norms follow the
+    tangents of the singular vectors (undefined where singular values repeat).
     """
     t = 0.0 if _is_zero(dg) else norm_vjp(dg, res, x, ord, axis, keepdims)
     axes, matrix = _norm_axes(x, ord, axis)
     if matrix and ord in ("nuc", 2, -2):
-        raise SrcgradError(f"srcgrad: second derivatives of np.linalg.norm(ord={ord!r}) "
-                           "of a matrix are not implemented (they need the tangent of singular "
-                           "vectors); use finite differences of srcgrad.grad for this term")
+        if _is_zero(dx):
+            return _done(t, x)
+        gk = g if keepdims else np.expand_dims(g, axes)
+        return _add(t, gk * _matrix_dir_tangent(dx, x, ord, axes))
     p = 2 if ord is None or ord == "fro" else ord
     if (matrix and ord not in (None, "fro")) or p in (0, 1, np.inf, -np.inf):
         return _done(t, x)
@@ -589,3 +591,72 @@ def qr_grad_jvp(dg, dres, g, res, a, mode="reduced"):
     # out.T = solve(R, b.T), so d out.T = solve(R, db.T) - solve(R, dR solve(R, b.T))
     out = _T(np.linalg.solve(r, _T(db)))
     return out - _T(np.linalg.solve(r, dr @ np.linalg.solve(r, _T(b))))
+
+
+def _safe_divide_tangent(dx, x, f, df):
+    """Tangent of ``_safe_divide(x, f)``: (dx f - x df) / f^2 off the diagonal."""
+    return _safe_divide(dx * f - x * df, f * f)
+
+
+def _svd_core_jvp(dgu, dgs, dgvh, du, ds, dvh, gu, gs, gvh, u, s, vh):
+    """Tangent of ``_svd_core`` (Townsend's formula), all twelve inputs independent."""
+    use_u = not (_is_zero(gu) and _is_zero(dgu))
+    use_v = not (_is_zero(gvh) and _is_zero(dgvh))
+    gu, dgu, gvh, dgvh = (_filled(t, x) for t, x in ((gu, u), (dgu, u), (gvh, vh), (dgvh, vh)))
+    du, ds, dvh, dgs = (_filled(t, x) for t, x in ((du, u), (ds, s), (dvh, vh), (dgs, s)))
+    v, dv, gv, dgv = _T(vh), _T(dvh), _T(gvh), _T(dgvh)
+    ones = np.ones_like(s)
+    inner, dinner = _diag_embed(gs * ones), _diag_embed(dgs * ones)
+    out, dout = 0.0, 0.0
+    f = np.expand_dims(s * s, -2) - np.expand_dims(s * s, -1)
+    df = np.expand_dims(2 * s * ds, -2) - np.expand_dims(2 * s * ds, -1)
+    smat, dsmat = _diag_embed(s), _diag_embed(ds)
+    sinv, dsinv = 1 / np.expand_dims(s, -2), -np.expand_dims(ds / (s * s), -2)
+    if use_u:
+        k, dk = _T(u) @ gu, _T(du) @ gu + _T(u) @ dgu
+        q, dq = _safe_divide(k - _T(k), f), _safe_divide_tangent(dk - _T(dk), k - _T(k), f, df)
+        inner, dinner = inner + q @ smat, dinner + dq @ smat + q @ dsmat
+        proj, dproj = gu - u @ k, dgu - du @ k - u @ dk
+        out = out + (proj * sinv) @ vh
+        dout = dout + (dproj * sinv + proj * dsinv) @ vh + (proj * sinv) @ dvh
+    if use_v:
+        k, dk = _T(v) @ gv, _T(dv) @ gv + _T(v) @ dgv
+        q, dq = _safe_divide(k - _T(k), f), _safe_divide_tangent(dk - _T(dk), k - _T(k), f, df)
+        inner, dinner = inner + smat @ q, dinner + dsmat @ q + smat @ dq
+        proj, dproj = gv - v @ k, dgv - dv @ k - v @ dk
+        out = out + u @ _T(proj * sinv)
+        dout = dout + du @ _T(proj * sinv) + u @ _T(dproj * sinv + proj * dsinv)
+    return _add(du @ inner @ vh + u @ dinner @ vh + u @ inner @ dvh, dout)
+
+
+def svd_grad_jvp(dg, dres, da, g, res, a, full_matrices=True, compute_uv=True,
+                 hermitian=False):
+    """Tangent of :func:`svd_grad`; undefined where singular values repeat."""
+    if not compute_uv:
+        u, _, vh = np.linalg.svd(a, full_matrices=False)
+        du = dvh = 0.0
+        if not _is_zero(da):
+            du, _, dvh = svd_jvp(da, (u, res, vh), a, full_matrices=False)
+        return _svd_core_jvp(0.0, dg, 0.0, du, dres, dvh, 0.0, g, 0.0, u, res, vh)
+    u, s, vh = res
+    dgu, dgs, dgvh = (0.0, 0.0, 0.0) if _is_zero(dg) else dg
+    du, ds, dvh = (0.0, 0.0, 0.0) if _is_zero(dres) else dres
+    return _svd_core_jvp(dgu, dgs, dgvh, du, ds, dvh, g[0], g[1], g[2], u, s, vh)
+
+
+def _matrix_dir_tangent(dx, x, ord, axes):
+    """Tangent of the gradient of the matrix 2, -2 or nuclear norm over ``axes``.
+
+    nuc: d = U Vh; 2 / -2: d = u_k vh_k for the largest / smallest singular
+    value; their tangents follow the singular vectors'.
+    """
+    xm, dxm = np.moveaxis(x, axes, (-2, -1)), np.moveaxis(dx, axes, (-2, -1))
+    u, s, vh = np.linalg.svd(xm, full_matrices=False)
+    du, _, dvh = svd_jvp(dxm, (u, s, vh), xm, full_matrices=False)
+    if ord == "nuc":
+        dd = du @ vh + u @ dvh
+    else:
+        k = 0 if ord == 2 else -1
+        dd = np.expand_dims(du[..., :, k], -1) * np.expand_dims(vh[..., k, :], -2) + \
+            np.expand_dims(u[..., :, k], -1) * np.expand_dims(dvh[..., k, :], -2)
+    return np.moveaxis(dd, (-2, -1), axes)

@@ -24,7 +24,6 @@ TRANSFORMS = pathlib.Path(__file__).resolve().parent.parent / "transforms"
 
 # helpers emitted by reverse-mode code that still lack a forward rule, and why
 NO_FORWARD_RULE = {
-    "svd_grad": "needs the tangent of singular vectors (degenerate for repeated values)",
     "lstsq_grad_a": "needs the tangents of pinv and of the singular values",
     "lstsq_grad_b": "needs the tangent of pinv",
 }
@@ -126,7 +125,6 @@ SAMPLES = {
     "log0": (np.array([0.5, 1.5, 2.5]),),
     "matmul_grad_a": (r(2, 4), r(2, 3), r(3, 4)),
     "matmul_grad_b": (r(2, 4), r(2, 3), r(3, 4)),
-    "matrix_norm_vjp": (0.9, np.linalg.norm(A), A),
     "matrix_power_grad": (r(3, 3), A, 3),
     "mean_grad": (r(2), X23, 1),
     "median_grad": (r(2), X23, 1),
@@ -137,6 +135,7 @@ SAMPLES = {
     "nanmean_grad": (r(2), XN, 1),
     "nanvar_grad": (r(2), XN, 1),
     "norm_vjp": (0.9, np.linalg.norm(X23[0], 3), X23[0], 3),
+    "matrix_norm_vjp": (0.9, np.linalg.norm(A, "nuc"), A, False, "nuc"),
     "pad_grad": (r(7), r(3), 2, "reflect"),
     "pad_grad_constant": (r(7), r(3), 2),
     "pinv_grad": (r(3, 2), np.linalg.pinv(r(2, 3)), r(2, 3)),
@@ -157,6 +156,9 @@ SAMPLES = {
     "eigh_grad": ((r(3), r(3, 3)), (np.array([0.5, 1.5, 3.0]), np.linalg.qr(r(3, 3))[0])),
     "qr_grad": ((r(4, 3), r(3, 3)), (np.linalg.qr(r(4, 3))[0], np.triu(r(3, 3)) + 3 * np.eye(3)),
                 r(4, 3)),
+    "svd_grad": ((r(3, 3), r(3), r(3, 3)),
+                 (np.linalg.qr(r(3, 3))[0], np.array([3.0, 1.5, 0.5]), np.linalg.qr(r(3, 3))[0]),
+                 r(3, 3)),
     "pick_grad": (r(3), np.array([1.0, 2.0, 3.0]), np.array([2.0, 1.0, 4.0]),
                   np.array([2.0, 2.0, 4.0])),
     "pow_dx": (np.array([0.5, 1.5]), np.array([2.5, 1.3])),

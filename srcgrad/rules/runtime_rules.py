@@ -126,6 +126,8 @@ NONLINEAR = {
     "eigvalsh_grad": ("(g, a, UPLO='L')", ("g", "a")),
     "eigh_grad": ("(g, res, UPLO='L')", ("g", "res")),
     "qr_grad": ("(g, res, a, mode='reduced')", ("g", "res")),
+    "svd_grad": ("(g, res, a, full_matrices=True, compute_uv=True, hermitian=False)",
+                 ("g", "res", "a")),
 }
 
 
