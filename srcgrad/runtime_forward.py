@@ -34,6 +34,7 @@ from srcgrad.runtime_linalg import (
     multi_dot_grad,
     norm_vjp,
     pinv_grad,
+    pinv_jvp,
     slogdet_grad,
     solve_grad_a,
     solve_grad_b,
@@ -70,7 +71,7 @@ __all__ = ["det_grad_jvp", "slogdet_grad_jvp", "solve_grad_a_jvp", "solve_grad_b
            "vector_norm_vjp_jvp", "nanprod_grad_jvp", "polyval_grad_p_jvp", "polyval_grad_x_jvp",
            "vander_grad_jvp", "sinc_deriv_jvp", "trigamma", "quantile_grad_q_jvp",
            "interp_grad_xp_jvp", "eigvalsh_grad_jvp", "eigh_grad_jvp", "qr_grad_jvp",
-           "svd_grad_jvp"]
+           "svd_grad_jvp", "lstsq_grad_a_jvp", "lstsq_grad_b_jvp"]
 
 
 def _add(t, u):
@@ -660,3 +661,60 @@ def _matrix_dir_tangent(dx, x, ord, axes):
         dd = np.expand_dims(du[..., :, k], -1) * np.expand_dims(vh[..., k, :], -2) + \
             np.expand_dims(u[..., :, k], -1) * np.expand_dims(dvh[..., k, :], -2)
     return np.moveaxis(dd, (-2, -1), axes)
+
+
+def _parts(t, n):
+    """The ``n`` entries of a tuple tangent (each maybe the literal zero)."""
+    return (0.0,) * n if _is_zero(t) else tuple(t)
+
+
+def lstsq_grad_a_jvp(dg, dres, da, db, g, res, a, b):
+    """Tangent of :func:`lstsq_grad_a` (full rank), ``res = (x, residuals, rank, s)``.
+
+    Its three terms: pinv_grad(gx b.T, pinv(a), a), -2 (r * gres) x.T with
+    r = b - a x, and the singular values' part of the svd cotangent.
+    """
+    x, resid, _, s = res
+    gx, gres, _, gs = g
+    dgx, dgres, _, dgs = _parts(dg, 4)
+    dx, _, _, ds = _parts(dres, 4)
+    da, db = _filled(da, a), _filled(db, b)
+    p = np.linalg.pinv(a)
+    dp = pinv_jvp(da, p, a)
+    vec = np.ndim(b) == 1
+    b2, x2, gx2, db2, dx2, dgx2 = (
+        _filled(v, like)[:, None] if vec else _filled(v, like)
+        for v, like in ((b, b), (x, x), (gx, x), (db, b), (dx, x), (dgx, x)))
+    out = pinv_grad_jvp(dgx2 @ _T(b2) + gx2 @ _T(db2), dp, da, gx2 @ _T(b2), p, a)
+    if np.size(resid):
+        gres, dgres = _filled(gres, resid), _filled(dgres, resid)
+        r = b2 - a @ x2
+        dr = db2 - da @ x2 - a @ dx2
+        out = out - 2 * ((dr * gres + r * dgres) @ _T(x2) + (r * gres) @ _T(dx2))
+    if not (_is_zero(gs) and _is_zero(dgs)):
+        u, sa, vh = np.linalg.svd(a, full_matrices=False)
+        du, _, dvh = svd_jvp(da, (u, sa, vh), a, full_matrices=False)
+        out = out + _svd_core_jvp(0.0, dgs, 0.0, du, ds, dvh, 0.0, _filled(gs, s), 0.0, u, s,
+                                  vh)
+    return out
+
+
+def lstsq_grad_b_jvp(dg, dres, da, db, g, res, a, b):
+    """Tangent of ``lstsq_grad_b = pinv(a).T gx + 2 (b - a x) gres``."""
+    x, resid = res[0], res[1]
+    gx, gres = g[0], g[1]
+    dgx, dgres = _parts(dg, 4)[:2]
+    dx = _parts(dres, 4)[0]
+    da = _filled(da, a)
+    p = np.linalg.pinv(a)
+    out = _T(pinv_jvp(da, p, a)) @ _filled(gx, x)
+    if not _is_zero(dgx):
+        out = out + _T(p) @ dgx
+    if np.size(resid):
+        vec = np.ndim(b) == 1
+        gres, dgres = _filled(gres, resid), _filled(dgres, resid)
+        gr, dgr = (gres[0], dgres[0]) if vec else (gres, dgres)
+        r = b - a @ x
+        dr = _filled(db, b) - da @ x - a @ _filled(dx, x)
+        out = out + 2 * (dr * gr + r * dgr)
+    return out

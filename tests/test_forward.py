@@ -30,7 +30,6 @@ SUPPORTED = {c.id: c for c in CASES if not c.unsupported}
 # whose message matches the reason's pattern in HVP_REFUSALS.
 HVP_REFUSALS = {
     "view written in place": r":\d+:\d+: .*shares its memory",
-    "forward rule": r":\d+:\d+: .*has no forward rule",
     "ldexp": r":\d+:\d+: ldexp\(\) has no derivative",
 }
 HVP_UNSUPPORTED = {
@@ -46,8 +45,6 @@ HVP_UNSUPPORTED = {
     "writes.write_conditional_slice-neg": "view written in place",
     "programs.particle_system_inplace": "view written in place",
     "programs.gauss_seidel_inplace": "view written in place",
-    # runtime helpers of the reverse-mode code without a forward rule yet
-    "numpy_more.least_squares_fit": "rt.lstsq_grad_a has no forward rule",
     # the reverse code reads ldexp's exponent from frexp: a nondiff value on the active path
     "numpy_more.tuples_and_varargs": "ldexp",
 }

@@ -128,6 +128,8 @@ NONLINEAR = {
     "qr_grad": ("(g, res, a, mode='reduced')", ("g", "res")),
     "svd_grad": ("(g, res, a, full_matrices=True, compute_uv=True, hermitian=False)",
                  ("g", "res", "a")),
+    "lstsq_grad_a": ("(g, res, a, b)", ("g", "res", "a", "b")),
+    "lstsq_grad_b": ("(g, res, a, b)", ("g", "res", "a", "b")),
 }
 
 
