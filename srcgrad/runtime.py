@@ -934,5 +934,6 @@ def prod_grad_jvp(dg, dx, g, x, axis=None, keepdims=False):
     return t
 
 
+from srcgrad.runtime_forward import *  # noqa: E402, F403
 from srcgrad.runtime_linalg import *  # noqa: E402, F403
 from srcgrad.runtime_numpy import *  # noqa: E402, F403
