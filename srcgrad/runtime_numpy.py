@@ -410,7 +410,7 @@ def take_along_axis_vjp(g, arr, indices, axis):
     return out
 
 
-def select_grad(g, condlist, choicelist, k):
+def _select_choice_grad(g, condlist, choicelist, k):
     """Cotangent of ``choicelist[k]`` (``k=None``: the default) in ``np.select``."""
     taken = False
     for i, c in enumerate(condlist):
@@ -422,12 +422,12 @@ def select_grad(g, condlist, choicelist, k):
 
 def select_vjp(g, condlist, choicelist):
     """Cotangents of the list ``choicelist`` in ``np.select(condlist, choicelist, default)``."""
-    return [select_grad(g, condlist, choicelist, k) for k in range(len(choicelist))]
+    return [_select_choice_grad(g, condlist, choicelist, k) for k in range(len(choicelist))]
 
 
 def select_default_grad(g, condlist, default):
     """Cotangent of ``default`` in ``np.select``."""
-    return unbroadcast(select_grad(g, condlist, [], None), default)
+    return unbroadcast(_select_choice_grad(g, condlist, [], None), default)
 
 
 # -- products ------------------------------------------------------------------------

@@ -252,7 +252,7 @@ def _jvp(rule, args, tangents):
 FORWARD_RULES = sorted(n for n in LAYER._rules if not LAYER._rules[n].nondiff)
 # rt.select_grad (max/min of a list) is shadowed by runtime_numpy's np.select helper of
 # the same name, so reverse-mode max(list) fails today; fixed in runtime_numpy, not here
-SHADOWED = {"srcgrad.runtime.select_grad"}
+SHADOWED = set()  # helpers hidden by a same-named one in a re-exported module
 
 
 @pytest.mark.parametrize("name", [
@@ -293,3 +293,31 @@ def test_forward_rule_matches_differences_of_the_helper(name):
             part = (shifted_along(alone, eps) - shifted_along(alone, -eps)) / (2 * eps)
             np.testing.assert_allclose(_flat(_jvp(rule, args, alone)), part,
                                        rtol=1e-5, atol=1e-6, err_msg=f"d{p} alone")
+
+
+def test_reexported_runtime_modules_do_not_shadow_each_other():
+    """runtime.py star-imports runtime_numpy, runtime_linalg and runtime_forward: a public
+    name defined twice would silently replace a helper generated code relies on."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    defined = {}
+    for mod in ("srcgrad.runtime", "srcgrad.runtime_numpy", "srcgrad.runtime_linalg",
+                "srcgrad.runtime_forward"):
+        path = Path(importlib.import_module(mod).__file__)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                assert node.name not in defined, (
+                    f"{mod}.{node.name} shadows {defined[node.name]}.{node.name}")
+                defined[node.name] = mod
+
+
+def test_max_of_a_list_reverse_and_forward():
+    import srcgrad
+
+    def f(x, y):
+        return max([x * 2.0, y])
+
+    assert srcgrad.grad(f, wrt=(0, 1))(1.5, 2.0) == (2.0, 0.0)
+    assert srcgrad.jvp(f, (1.5, 2.0), (1.0, 1.0))[1] == 2.0
