@@ -384,4 +384,18 @@ class ForwardSweep:
             call = getattr(st, "_sg_call", None)
             if call:
                 needed.add(call[1])
+        # restoring ``x[i] = tape.pop()`` reads ``i``: needed wherever ``x`` is
+        writes = [(r.var, C.names_in(r.stmt.targets[0].slice))
+                  for r in gast.walk(gast.Module(body=rev, type_ignores=[]))
+                  if isinstance(r, Restore) and not getattr(r, "pop_list", False)
+                  and isinstance(r.stmt, gast.Assign)
+                  and isinstance(r.stmt.targets[0], gast.Subscript)]
+        grown = True
+        while grown:
+            grown = False
+            for var, reads in writes:
+                new = {n for n in reads if n in self.ctx.locals} - needed if var in needed \
+                    else set()
+                needed |= new
+                grown = grown or bool(new)
         return needed

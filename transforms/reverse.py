@@ -889,10 +889,21 @@ class ReverseGen(ValueKinds, ForwardSweep):
         return [gast.If(test=deepcopy(s.test), body=ca, orelse=cb)]
 
     def rev_loop_body(self, body, live):
-        """Reverse a loop body so that it can run any number of times."""
+        """Reverse a loop body so that it can run any number of times.
+
+        The adjoints live where a reversed iteration starts must be the same
+        after the loop and after any iteration: a fixed point, found by
+        reversing the body from the current guess until its end adds nothing.
+        An adjoint first made by the body is zeroed before the loop (owned);
+        one the body leaves shared (``live[v]`` False) is shared at the start
+        too.  Each adjoint moves at most twice (absent -> owned -> shared),
+        but a change may take one more pass to reach the next adjoint of a
+        chain (``a`` feeds ``b`` feeds ``c``): hence the bound on passes.
+        """
         entry = dict(live)
         pre = []
-        for _ in range(4):
+        rounds = 2 * len(self.active | set(entry)) + 2
+        for _ in range(rounds):
             trial = dict(entry)
             saved_origin = self._last_origin
             code = self.rev_block(body, trial)
@@ -902,11 +913,11 @@ class ReverseGen(ValueKinds, ForwardSweep):
             if not missing and not weaker:
                 break
             for v in missing:
-                entry[v] = True
+                entry[v] = True  # zeroed before the loop: ours to write into
                 pre.append(assign(self.adj(v), self.zero(v)))
             for v in weaker:
                 entry[v] = False
-        else:  # pragma: no cover - the lattice is finite
+        else:  # pragma: no cover - unreachable: the changes above are bounded
             raise RuntimeError("loop adjoint analysis did not converge")
         for v in entry:
             if v not in trial:

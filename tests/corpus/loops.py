@@ -363,6 +363,23 @@ def while_continue(x):
     return s
 
 
+def carried_chain(x, a):
+    # each variable feeds the previous one: the adjoints live across the loop
+    # are found one pass over the body at a time (b, then c, d, e)
+    b = a * 1.0
+    c = a * 0.5
+    d = a * 0.25
+    e = a * 2.0
+    y = x * 1.0
+    for _ in range(3):
+        y = np.sin(y) * b
+        b = np.cos(b) * c
+        c = np.cos(c) * d
+        d = np.cos(d) * e
+        e = np.sin(e) + 0.5
+    return np.sum(y)
+
+
 CASES = [
     Case(range_one_arg, lambda rng: (flt(rng),)),
     Case(range_two_args, lambda rng: (flt(rng),)),
@@ -416,4 +433,5 @@ CASES = [
     Case(while_nested, lambda rng: (flt(rng),)),
     Case(while_continue, lambda rng: (np.array([0.5, -0.4, 0.8, -0.7, 0.3, 0.6])
                                       + vec(rng, 6, -0.05, 0.05),)),
+    Case(carried_chain, lambda rng: (vec(rng, 3), vec(rng, 3)), wrt=(0, 1)),
 ]

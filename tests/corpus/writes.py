@@ -179,6 +179,18 @@ def write_param_copy_then_param(x):
     return np.sum(y * x)
 
 
+def write_at_counter_then_rebind(x):
+    # the reverse sweep undoes t[k] = ... with the counter k of that iteration,
+    # so k is restored although no derivative reads it
+    t = x * 1.0
+    k = 0
+    while k < 3:
+        t[k] += 0.25
+        t = np.cos(x)
+        k += 1
+    return np.sum(np.sin(t))
+
+
 CASES = [
     Case(write_int_in_loop, lambda rng: (vec(rng, 5),), autograd=False, note=NO_AG),
     Case(write_slice, lambda rng: (vec(rng, 6),), autograd=False, note=NO_AG),
@@ -212,4 +224,6 @@ CASES = [
     Case(write_conditional_slice, lambda rng: (vec(rng, 6), flt(rng, -1.0, -0.2)), wrt=(0, 1),
          autograd=False, note=NO_AG, tag="neg"),
     Case(write_param_copy_then_param, lambda rng: (vec(rng, 4),), autograd=False, note=NO_AG),
+    Case(write_at_counter_then_rebind, lambda rng: (vec(rng, 3),), autograd=False,
+         note=NO_AG),
 ]
