@@ -166,7 +166,7 @@ class ForwardSweep:
         loop_stores = set()
         for loop in gast.walk(self.fn):
             if isinstance(loop, (gast.For, gast.While)):
-                loop_stores |= set(stored_names(loop))
+                loop_stores |= set(stored_names(loop)) | _mutated_in_place(loop)
                 for st in gast.walk(loop):
                     for attr in ("_sg_count", "_sg_range"):
                         if getattr(st, attr, None):
@@ -399,3 +399,26 @@ class ForwardSweep:
                 needed |= new
                 grown = grown or bool(new)
         return needed
+
+
+def _mutated_in_place(node):
+    """Names whose object a statement inside ``node`` may change without rebinding them:
+    subscript writes (``x[i] = v``) and calls made for their effect (``lst.append(v)``,
+    ``rt.add_at(acc, i, g)``).  A value computed from such a name is not loop-invariant."""
+    out = set()
+    for st in gast.walk(node):
+        if isinstance(st, gast.Assign):
+            for t in st.targets:
+                if not isinstance(t, (gast.Subscript, gast.Attribute)):
+                    continue
+                while isinstance(t, (gast.Subscript, gast.Attribute)):
+                    t = t.value
+                if isinstance(t, gast.Name):
+                    out.add(t.id)
+        if isinstance(st, gast.Expr) and isinstance(st.value, gast.Call):
+            call = st.value
+            if isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name):
+                out.add(call.func.value.id)
+            out |= {a.id for a in call.args if isinstance(a, gast.Name)}
+    return out
+

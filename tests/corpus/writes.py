@@ -191,6 +191,17 @@ def write_at_counter_then_rebind(x):
     return np.sum(np.sin(t))
 
 
+def write_then_power_in_loop(a):
+    # t1 ** 2 is recomputed each iteration because t1 is written in place:
+    # it is not loop-invariant and must be recorded per iteration
+    t1 = np.tanh(a * np.array([1.0, 2.0, 3.0]))
+    t3 = np.zeros((2, 3))
+    for i in range(2):
+        t3[i] = (t1 ** 2) ** 2
+        t1[1] = np.sum(t3)
+    return np.sum(np.sin(t1)) + np.sum(np.sin(t3))
+
+
 CASES = [
     Case(write_int_in_loop, lambda rng: (vec(rng, 5),), autograd=False, note=NO_AG),
     Case(write_slice, lambda rng: (vec(rng, 6),), autograd=False, note=NO_AG),
@@ -225,5 +236,7 @@ CASES = [
          autograd=False, note=NO_AG, tag="neg"),
     Case(write_param_copy_then_param, lambda rng: (vec(rng, 4),), autograd=False, note=NO_AG),
     Case(write_at_counter_then_rebind, lambda rng: (vec(rng, 3),), autograd=False,
+         note=NO_AG),
+    Case(write_then_power_in_loop, lambda rng: (0.3 + 0.1 * rng.random(),), autograd=False,
          note=NO_AG),
 ]
