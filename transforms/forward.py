@@ -297,6 +297,11 @@ class ForwardSweep:
         live_after = {}
         _liveness(final, set(), live_after)
         sharing = may_share_memory(self.fn, self.ctx.locals)
+        calls = []  # (name of a callee's saved values, names of the arguments it was given)
+        for st in gast.walk(self.fn):
+            call = getattr(st, "_sg_call", None)
+            if call is not None:
+                calls.append((call[1], {n for a in call[2] for n in C.names_in(a)}))
         dead, dead_locals = set(), {}
         for st in gast.walk(gast.Module(body=final, type_ignores=[])):
             after = live_after.get(id(st))
@@ -308,6 +313,8 @@ class ForwardSweep:
                 readers = {var}
                 if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript):
                     readers |= sharing.get(var, set())  # views see the restored values
+                    # a callee's saved values may hold such a view (h(x[1]) keeps x[1])
+                    readers |= {saved for saved, args in calls if readers & args}
                 if not readers & after:
                     dead.add((id(restores[0]), var))
             loop = getattr(st, "_sg_loop", None)

@@ -259,6 +259,18 @@ def tuple_param_two_calls(a, b):
     return _first_times(p, 1.0) + _first_times(p, 3.0) * p[1]
 
 
+def _half_sin_plus(p, q):
+    return 0.5 * np.sin(q) + p
+
+
+def call_on_row_then_write_row(W):
+    # the helper keeps its argument, a view of W's row, for its reverse sweep;
+    # W's row is then written in place, and must be restored before that runs
+    W = np.sin(W)
+    W[1] += 0.25 * np.tanh(-_half_sin_plus(0.5, W[1]))
+    return np.sum(W) + np.sum(np.sin(W))
+
+
 CASES = [
     Case(list_param_in_loop, lambda rng: (flt(rng), 3)),
     Case(list_param_two_calls, lambda rng: (flt(rng),)),
@@ -291,4 +303,6 @@ CASES = [
     Case(recursive_array, lambda rng: (vec(rng, 5),)),
     Case(mutual_recursion, lambda rng: (flt(rng),)),
     Case(call_helper_with_loop, lambda rng: (pos(rng, 4), 0.5), wrt="k", tag="wrt_k"),
+    Case(call_on_row_then_write_row, lambda rng: (rng.standard_normal((2, 3)),),
+         autograd=False, note="autograd cannot differentiate in-place writes"),
 ]
