@@ -24,6 +24,7 @@ import collections
 import gast
 
 from .ast_util import deepcopy, unparse
+from .inline import _Substitute
 from .placeholders import is_comment
 
 _MUTATORS = frozenset({"add_at", "take_grad", "append", "pop"})
@@ -100,16 +101,6 @@ class _Fold(gast.NodeTransformer):
         if isinstance(node.op, (gast.Add, gast.Sub)) and _neg(node.value):
             node.op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
             node.value = node.value.operand
-        return node
-
-
-class _Substitute(gast.NodeTransformer):
-    def __init__(self, var, expr):
-        self.var, self.expr = var, expr
-
-    def visit_Name(self, node):
-        if node.id == self.var and isinstance(node.ctx, gast.Load):
-            return deepcopy(self.expr)
         return node
 
 

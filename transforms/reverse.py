@@ -698,21 +698,32 @@ class ReverseGen(ValueKinds, ForwardSweep):
         fwd, bwd = self.program.request(res, active, lists, shapes)
         saved = self.stmt_name(s, "saved", f"{res.name.strip('_')}_saved")
         s._sg_call = (fwd, saved, args)
+        call = gast.Call(func=name(bwd), args=[name(saved), g], keywords=[])
+        return self.receive(s, y, res, args, active, active, call, out)
+
+    def receive(self, s, y, res, args, active, positions, call, out):
+        """Assign the cotangents ``call`` returns, one per parameter in ``positions``.
+
+        The first cotangent of an argument is received under its own adjoint
+        name; the others go to a temporary and are returned as contributions.
+        Positions that are not active are received as ``_``.
+        """
         targets = []
         contribs = []
         ids = [args[i].id for i in active]
-        for i in active:
+        for i in positions:
+            if i not in active:
+                targets.append("_")
+                continue
             var = args[i].id
             if var not in self._live and ids.count(var) == 1 and var != y and \
                     var not in self.maybe_lists:
-                # the first cotangent of ``var``: receive it under its own name
                 targets.append(self.adj(var))
                 self._live[var] = False
                 continue
             tmp = self.stmt_name(s, ("arg", i), f"{self.adj(var)}_{res.name.strip('_')}")
             targets.append(tmp)
             contribs.append(("dense", var, name(tmp)))
-        call = gast.Call(func=name(bwd), args=[name(saved), g], keywords=[])
         if len(targets) == 1:
             out.append(assign(targets[0], call))
         else:
@@ -734,29 +745,8 @@ class ReverseGen(ValueKinds, ForwardSweep):
         grad_fn = self.stmt_name(s, "saved", f"{res.name.strip('_')}_grad_fn")
         fwd = gast.Attribute(value=parse_expr(res.func), attr="forward", ctx=gast.Load())
         s._sg_call = (fwd, grad_fn, args)
-        targets = []
-        contribs = []
-        ids = [args[i].id for i in active]
-        for i in range(len(res.params)):
-            if i not in active:
-                targets.append("_")
-                continue
-            var = args[i].id
-            if var not in self._live and ids.count(var) == 1 and var != y and \
-                    var not in self.maybe_lists:
-                targets.append(self.adj(var))
-                self._live[var] = False
-                continue
-            tmp = self.stmt_name(s, ("arg", i), f"{self.adj(var)}_{res.name.strip('_')}")
-            targets.append(tmp)
-            contribs.append(("dense", var, name(tmp)))
         call = gast.Call(func=name(grad_fn), args=[g], keywords=[])
-        if len(targets) == 1:
-            out.append(assign(targets[0], call))
-        else:
-            tgt = gast.Tuple(elts=[name(t, "store") for t in targets], ctx=gast.Store())
-            out.append(assign(tgt, call))
-        return contribs
+        return self.receive(s, y, res, args, active, range(len(res.params)), call, out)
 
     def _arg_terms(self, s, call):
         """The shape terms of a call's positional arguments (None with keywords)."""

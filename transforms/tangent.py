@@ -28,11 +28,11 @@ import gast
 from . import calls as C
 from .aliasing import check_aliasing
 from .ast_util import assign, const, deepcopy, name, parse_expr, unparse
-from .inline import inline_temporaries
+from .inline import _Substitute, inline_temporaries
 from .kinds import ValueKinds
 from .normalize import ORIGIN
 from .placeholders import comment
-from .reverse import _DropDefaults, _fold
+from .reverse import ReverseGen, _DropDefaults, _fold
 from .templates import replace_expr
 
 
@@ -129,18 +129,8 @@ class _DropKeywordDefaults(gast.NodeTransformer):
         return node
 
 
-class _Subst(gast.NodeTransformer):
-    def __init__(self, old, new):
-        self.old, self.new = old, new
-
-    def visit_Name(self, node):
-        if node.id == self.old:
-            return deepcopy(self.new)
-        return node
-
-
 def _substitute(expr, old, new):
-    return _Subst(old, new).visit(deepcopy(expr))
+    return _Substitute(old, new).visit(deepcopy(expr))
 
 
 class State:
@@ -265,10 +255,7 @@ class TangentGen(ValueKinds):
         return out
 
     def describe(self, src):
-        line = self.info.lines[src.lineno - 1].strip() if getattr(src, "lineno", None) else ""
-        if "#" in line:
-            line = line.split("#", 1)[0].rstrip()
-        return f"{line}  {self.info.short_location(src)}"
+        return ReverseGen.describe(self, src)
 
     def stmt(self, s, st):
         self.info.current = getattr(s, ORIGIN, None) or self.info.current
@@ -458,7 +445,7 @@ class TangentGen(ValueKinds):
         raise self.info.error(s, "internal: user call in an expression")
 
     def apply_rule(self, rule, bound, y, module, st, s=None):
-        params = [p for p in rule.params]
+        params = rule.params
         diff = C.diff_params(rule)
         tangents = {}
         any_live = False
@@ -550,8 +537,6 @@ class TangentGen(ValueKinds):
         return [assign(target, call)]
 
     def bind_user(self, call, res):
-        from .reverse import ReverseGen
-
         return ReverseGen.bind_user(self, call, res)
 
     # -- other statements ------------------------------------------------------
@@ -563,21 +548,25 @@ class TangentGen(ValueKinds):
             return [s]
         v = s.value
         tv = self.tangent_of(v, st) if isinstance(v, gast.Name) else None
-        out = []
-        if x not in st.live:
-            if tv is None:
-                return [s]
-            out.append(self.zeros(x))
-            st.live.add(x)
-            st.shared.discard(x)
-        elif x in st.shared:
-            dx = self.tan(x)
-            out.append(assign(dx, self.rtcall("copy", name(dx))))
-            st.shared.discard(x)
+        if x not in st.live and tv is None:
+            return [s]
+        out = self.own(x, st)
         store = gast.Subscript(value=name(self.tan(x)), slice=deepcopy(target.slice),
                                ctx=gast.Store())
         out.append(assign(store, tv if tv is not None else const(0.0)))
         return out + [s]
+
+    def own(self, var, st):
+        """Statements that give ``var`` a tangent it alone holds, before writing into it:
+        a zero where it has none, a copy where it may share memory with another."""
+        out = []
+        if var not in st.live:
+            out.append(self.zeros(var))
+            st.live.add(var)
+        elif var in st.shared:
+            out.append(assign(self.tan(var), self.rtcall("copy", name(self.tan(var)))))
+        st.shared.discard(var)
+        return out
 
     def unpack(self, s, target, st):
         names_ = [e.id for e in target.elts]
@@ -645,18 +634,11 @@ class TangentGen(ValueKinds):
         acc = bound[rule.inplace]
         if not isinstance(acc, gast.Name) or acc.id not in self.active:
             return [s]
-        out = [s]
         others = [bound[p] for p in rule.vjp if p != rule.inplace]
         if all(self.tangent_of(o, st) is None for o in others) and (
                 rule.inplace not in rule.vjp or acc.id not in st.live):
-            return out  # an accumulation of zero, or an update of a zero tangent
-        if acc.id not in st.live:
-            out.append(self.zeros(acc.id))
-            st.live.add(acc.id)
-        elif acc.id in st.shared:
-            dacc = self.tan(acc.id)
-            out.insert(0, assign(dacc, self.rtcall("copy", name(dacc))))
-            st.shared.discard(acc.id)
+            return [s]  # an accumulation of zero, or an update of a zero tangent
+        out = self.own(acc.id, st) + [s]
         expr, _ = self.apply_rule(rule, bound, acc.id, module, st, s)
         if expr is not None:
             out.append(gast.Expr(value=expr))
