@@ -431,6 +431,20 @@ def _axes(x, axis):
     return tuple(range(nd)) if axis is None else _normalize_axis(axis, nd)
 
 
+def _reduced_last(x, axis):
+    """``x`` with the axes a reduction over ``axis`` removes moved last and flattened into one.
+
+    Returns ``(moved, flat, axes, dest)``: the moved array, its flattened form
+    (shape ``leading + (count,)``), the reduced axes and where they were moved.
+    """
+    nd = len(shape(x))
+    axes = _axes(x, axis)
+    dest = tuple(range(nd - len(axes), nd))
+    moved = np.moveaxis(x, axes, dest)
+    flat = np.reshape(moved, moved.shape[: nd - len(axes)] + (-1,))
+    return moved, flat, axes, dest
+
+
 def _count(x, axis):
     xshape = shape(x)
     n = 1
@@ -451,11 +465,7 @@ def _prod_others(x, axis):
     xshape = shape(x)
     if not xshape:
         return np.ones_like(x)
-    nd = len(xshape)
-    axes = _axes(x, axis)
-    dest = tuple(range(nd - len(axes), nd))
-    moved = np.moveaxis(x, axes, dest)
-    flat = np.reshape(moved, moved.shape[: nd - len(axes)] + (_count(x, axis),))
+    moved, flat, axes, dest = _reduced_last(x, axis)
     one = np.ones_like(flat[..., :1])
     left = np.concatenate([one, np.cumprod(flat[..., :-1], axis=-1)], axis=-1)
     rflat = np.flip(flat, -1)
@@ -905,12 +915,8 @@ def _prod_others_jvp(dx, x, axis):
     xshape = shape(x)
     if not xshape:
         return zeros_like(x)
-    nd = len(xshape)
-    axes = _axes(x, axis)
-    dest = tuple(range(nd - len(axes), nd))
-    n = _count(x, axis)
-    moved = np.moveaxis(x, axes, dest)
-    flat = np.reshape(moved, moved.shape[: nd - len(axes)] + (n,))
+    moved, flat, axes, dest = _reduced_last(x, axis)
+    n = flat.shape[-1]
     dflat = np.reshape(np.moveaxis(dx, axes, dest), flat.shape)
     # left[i] = prod(flat[:i]), right[i] = prod(flat[i+1:]), and their tangents
     left, dleft = np.ones_like(flat), np.zeros_like(flat)

@@ -13,6 +13,7 @@ from srcgrad.runtime import (
     _axes,
     _beside,
     _keep,
+    _reduced_last,
     _split_back,
     add_at,
     cumsum_grad,
@@ -230,12 +231,7 @@ def nancumsum_grad(g, a, axis=None):
 
 def _median_picks(a, axis, keepdims):
     """(flat view of a with reduced axes last, index array, weights) for np.median."""
-    nd = np.ndim(a)
-    axes = tuple(range(nd)) if axis is None else _axes(a, axis)
-    dest = tuple(range(nd - len(axes), nd))
-    moved = np.moveaxis(a, axes, dest)
-    lead = moved.shape[: nd - len(axes)]
-    flat = np.reshape(moved, lead + (-1,))
+    moved, flat, axes, dest = _reduced_last(a, axis)
     n = flat.shape[-1]
     order = np.argsort(flat, axis=-1, kind="stable")
     mid = order[..., [(n - 1) // 2, n // 2]]
@@ -894,13 +890,8 @@ def _quantile_parts(a, q, axis, scale, method):
             f"srcgrad: the derivative of np.quantile(method={method!r}) is not "
             "implemented; use the default method='linear'"
         )
-    nd = np.ndim(a)
-    axes = tuple(range(nd)) if axis is None else _axes(a, axis)
-    dest = tuple(range(nd - len(axes), nd))
-    moved = np.moveaxis(a, axes, dest)
-    lead = moved.shape[: nd - len(axes)]
-    flat = np.reshape(moved, lead + (-1,))
-    n = flat.shape[-1]
+    moved, flat, axes, dest = _reduced_last(a, axis)
+    lead, n = flat.shape[:-1], flat.shape[-1]
     order = np.argsort(flat, axis=-1, kind="stable")
     h = np.ravel(_on_device(q, flat) * scale) * (n - 1)
     lo_rank = np.clip(np.floor(h), 0, n - 1).astype(np.intp)
