@@ -130,8 +130,10 @@ class ForwardSweep:
             out += self._counter_init(s, count, maybe, must)
             body = [assign(count, gast.BinOp(left=name(count), op=gast.Add(),
                                              right=const(1)))] + body
-        out.append(gast.For(target=s.target, iter=it, body=body or [gast.Pass()], orelse=[],
-                            type_comment=None))
+        loop = gast.For(target=s.target, iter=it, body=body or [gast.Pass()], orelse=[],
+                        type_comment=None)
+        loop._sg_loop_of = s
+        out.append(loop)
         maybe |= inner_maybe
         return out
 
@@ -245,7 +247,9 @@ class ForwardSweep:
             out += self._counter_init(s, count, maybe, must)
             body = [assign(count, gast.BinOp(left=name(count), op=gast.Add(),
                                              right=const(1)))] + body
-        out.append(gast.While(test=s.test, body=body or [gast.Pass()], orelse=[]))
+        loop = gast.While(test=s.test, body=body or [gast.Pass()], orelse=[])
+        loop._sg_loop_of = s
+        out.append(loop)
         maybe |= inner_maybe
         return out
 
@@ -283,7 +287,10 @@ class ForwardSweep:
                 target = s.target
                 if index and index not in C.names_in(gast.Module(body=body, type_ignores=[])):
                     target = name("_", "store")
-                s = gast.For(target=target, iter=s.iter, body=body, orelse=[], type_comment=None)
+                loop = gast.For(target=target, iter=s.iter, body=body, orelse=[],
+                                type_comment=None)
+                loop._sg_loop_of = getattr(s, "_sg_loop_of", None)
+                s = loop
             out.append(s)
         return group_pops(out)
 

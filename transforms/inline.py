@@ -99,6 +99,12 @@ def inline_temporaries(stmts, keep):
     return _block(stmts, set(keep), counts, local_names)
 
 
+def _marked(old, new):
+    """``new``, keeping the loop ``old`` came from (see ``looptapes.py``)."""
+    new._sg_loop_of = getattr(old, "_sg_loop_of", None)
+    return new
+
+
 def _block(stmts, keep, counts, local_names):
     out = []
     for s in stmts:
@@ -106,12 +112,12 @@ def _block(stmts, keep, counts, local_names):
             s = gast.If(test=s.test, body=_block(s.body, keep, counts, local_names),
                         orelse=_block(s.orelse, keep, counts, local_names))
         elif isinstance(s, gast.For):
-            s = gast.For(target=s.target, iter=s.iter,
-                         body=_block(s.body, keep, counts, local_names), orelse=[],
-                         type_comment=None)
+            s = _marked(s, gast.For(target=s.target, iter=s.iter,
+                                    body=_block(s.body, keep, counts, local_names), orelse=[],
+                                    type_comment=None))
         elif isinstance(s, gast.While):
-            s = gast.While(test=s.test, body=_block(s.body, keep, counts, local_names),
-                           orelse=[])
+            s = _marked(s, gast.While(test=s.test,
+                                      body=_block(s.body, keep, counts, local_names), orelse=[]))
         out.append(s)
     i = 0
     while i < len(out):

@@ -10,7 +10,8 @@ active parameters.
 
 import gast
 
-from .ast_util import assign, const, name, unparse
+from .aliasing import _liveness
+from .ast_util import assign, const, name, stored_names, unparse
 from .calls import names_in
 from .diagnostics import TransformError
 from .naming import Namer
@@ -141,9 +142,13 @@ class Program:
         fwd, rev, live = gen.generate(seed)
         ret = fn.body[-1].value
         unconnected = [p for p in wrt if p not in live]
-        saved_vars = sorted(set(gen.needed) | set(unconnected))
+        # what the reverse sweep reads before binding it (a loop walking its own
+        # list binds the restored values itself)
+        read_first = _liveness(rev, set(), {})
+        saved_vars = sorted((set(gen.needed) & read_first) | set(unconnected))
         fwd_body = list(fwd)
-        saved = ([name(gen.tape)] if gen.uses_tape else []) + [name(v) for v in saved_vars]
+        saved = ([name(gen.tape)] if gen.uses_tape else []) + [
+            name(v) for v in gen.loop_tapes + saved_vars]
         missing = [v for v in saved_vars if v not in gen.must_end and v not in gen.none_init]
         pre = [assign(v, const(None)) for v in missing]
         fwd_body = pre + fwd_body
@@ -260,6 +265,8 @@ def _capture(gen, rev, var):
 
 def _rebinds(stmts, var):
     for s in gast.walk(gast.Module(body=stmts, type_ignores=[])):
+        if isinstance(s, gast.For) and var in stored_names(s.target):
+            return True
         if isinstance(s, gast.Assign):
             for t in s.targets:
                 if isinstance(t, gast.Name) and t.id == var:

@@ -29,6 +29,7 @@ from .diagnostics import TransformError
 from .forward import ForwardSweep
 from .inline import inline_temporaries
 from .kinds import ValueKinds
+from .looptapes import split_loop_tapes
 from .normalize import ORIGIN
 from .placeholders import LoopLocals, Restore, comment, index_value
 from .shapes import SCALAR, ShapeTerms, callee_terms, caller_term
@@ -946,6 +947,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         loop = gast.For(target=name(i, "store"), iter=it, body=[LoopLocals(s)] + code,
                         orelse=[], type_comment=None)
         loop._sg_index = i
+        loop._sg_loop_of = s
         src = getattr(s, ORIGIN, None)
         head = [comment(self.describe(src))] if src is not None else []
         self._last_origin = None
@@ -963,6 +965,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         loop = gast.For(target=name("_", "store"),
                         iter=gast.Call(func=name("range"), args=[name(count)], keywords=[]),
                         body=[LoopLocals(s)] + code, orelse=[], type_comment=None)
+        loop._sg_loop_of = s
         src = getattr(s, ORIGIN, None)
         head = [comment(self.describe(src))] if src is not None else []
         self._last_origin = None
@@ -1003,6 +1006,8 @@ class ReverseGen(ValueKinds, ForwardSweep):
         rev = propagate_copies(final, {self.adj(v) for v in live})
         keep = self.fn.user_names | set(self.needed) | self.loop_locals | set(C.names_in(ret))
         fwd = _drop_unused_defs(inline_temporaries(fwd, keep))
+        self.loop_tapes, counters = split_loop_tapes(fwd, rev, self.tape, self.namer)
+        self.needed -= set(counters)
         uses_tape = any(isinstance(n, gast.Name) and n.id == self.tape
                         for s in fwd for n in gast.walk(s))
         head = []
