@@ -23,6 +23,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
 import textwrap  # noqa: E402
 import time  # noqa: E402
@@ -62,18 +63,29 @@ CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
 
 
 def best_times(fns, args, min_time, repeat, clock="cpu"):
-    """Best seconds per call of each ``fn(*args)`` over ``repeat`` rounds.
+    """Seconds per call of each ``fn(*args)``: the best over ``repeat`` rounds, and each
+    round's times.
 
     The functions take turns within each round, so that a change in the
-    machine's load during the run touches them all alike.
+    machine's load during the run touches them all alike; ratios are taken
+    within a round (see :func:`ratio`).
     """
     timers = [timeit.Timer(lambda fn=fn: fn(*args), timer=CLOCKS[clock]) for fn in fns]
     numbers = [autorange(t, min_time) for t in timers]
-    best = [float("inf")] * len(fns)
+    rounds = []
     for _ in range(repeat):
-        for k, (t, n) in enumerate(zip(timers, numbers)):
-            best[k] = min(best[k], t.timeit(n) / n)
-    return best
+        rounds.append([t.timeit(n) / n for t, n in zip(timers, numbers)])
+    return [min(r[k] for r in rounds) for k in range(len(fns))], rounds
+
+
+def ratio(rounds, num, den):
+    """The median over rounds of the time of function ``num`` over that of ``den``.
+
+    The two ran back to back in each round, so a change of the machine's load
+    between rounds cancels; the best times of the two may come from different
+    rounds, and their ratio moved by up to 20% between runs on a shared machine.
+    """
+    return statistics.median(r[num] / r[den] for r in rounds)
 
 
 def fmt_time(seconds):
@@ -85,13 +97,12 @@ def fmt_time(seconds):
     return f"{seconds / 1e-9:.3g} ns"
 
 
-def fmt_ratio(num, den, target=None):
-    if num is None or den is None:
+def fmt_ratio(value, target=None):
+    if value is None:
         return "-"
-    ratio = num / den
-    text = f"{ratio:.2f}"
+    text = f"{value:.2f}"
     if target is not None:
-        text += " ok" if ratio <= target else f" MISS (>{target:g})"
+        text += " ok" if value <= target else f" MISS (>{target:g})"
     return text
 
 
@@ -159,16 +170,19 @@ def run_program(program, size, min_time, repeat, use_srcgrad, log, clock="cpu"):
             )
     fns = [program.forward, program.hand_grad]
     try:
-        times = best_times(fns + ([grad_fn] if grad_fn is not None else []), args, min_time,
-                           repeat, clock)
+        times, rounds = best_times(fns + ([grad_fn] if grad_fn is not None else []), args,
+                                   min_time, repeat, clock)
     except Exception as exc:
         res["error"] = short_error(exc)
         res["detail"] = f"{type(exc).__name__}: {exc}"
         log(f"- {program.name}: srcgrad FAILED while timing: {res['error']}")
-        times = best_times(fns, args, min_time, repeat, clock)
+        times, rounds = best_times(fns, args, min_time, repeat, clock)
     res["forward"], res["hand"] = times[:2]
+    res["hand/forward"] = ratio(rounds, 1, 0)
     if len(times) > 2:
         res["srcgrad"] = times[2]
+        res["srcgrad/hand"] = ratio(rounds, 2, 1)
+        res["srcgrad/forward"] = ratio(rounds, 2, 0)
     return res
 
 
@@ -197,9 +211,9 @@ def table(results, programs, use_srcgrad):
             fmt_time(res["forward"]),
             fmt_time(res["hand"]),
             sg_cell,
-            fmt_ratio(res["srcgrad"], res["hand"], TARGET_VS_HAND),
-            fmt_ratio(res["srcgrad"], res["forward"], fwd_target),
-            fmt_ratio(res["hand"], res["forward"]),
+            fmt_ratio(res.get("srcgrad/hand"), TARGET_VS_HAND),
+            fmt_ratio(res.get("srcgrad/forward"), fwd_target),
+            fmt_ratio(res.get("hand/forward")),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -258,7 +272,8 @@ def main(argv=None):
     log(
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"{platform.machine()}, BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS')}; "
-        f"best of {repeat} runs, each at least {min_time:g} s of {args.clock} time"
+        f"best of {repeat} runs, each at least {min_time:g} s of {args.clock} time; "
+        "ratios are medians of the ratios within each run"
     )
     log("")
     if use_srcgrad:

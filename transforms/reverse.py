@@ -26,12 +26,14 @@ from .aliasing import check_aliasing
 from .ast_util import assign, const, deepcopy, name, parse_expr, stored_names, unparse
 from .copies import propagate_copies
 from .diagnostics import TransformError
+from .factor import factor_accumulations
 from .forward import ForwardSweep
 from .inline import inline_temporaries
 from .kinds import ValueKinds
 from .looptapes import split_loop_tapes
 from .normalize import ORIGIN
 from .placeholders import LoopLocals, Restore, comment, index_value
+from .regions import disjoint, region
 from .shapes import SCALAR, ShapeTerms, callee_terms, caller_term
 from .templates import replace_expr
 
@@ -250,14 +252,14 @@ class ReverseGen(ValueKinds, ForwardSweep):
         regions = self._written.get(var)
         if regions is not None:
             reads = getattr(self._stmt, "_sg_shapes", ({}, None))[0]
-            region = _region(idx)
+            where = region(idx)
             size = _leading_size(reads.get(var))
-            fresh = fresh or region is not None and all(
-                _disjoint(region, r, size) for r in regions)
-            if region is None:
+            fresh = fresh or where is not None and all(
+                disjoint(where, r, size) for r in regions)
+            if where is None:
                 del self._written[var]
             else:
-                regions.append(region)
+                regions.append(where)
         if var in self.list_names or self._basic_index(idx):
             target = gast.Subscript(value=name(a), slice=deepcopy(idx), ctx=gast.Store())
             if var in self.list_names:
@@ -1003,7 +1005,8 @@ class ReverseGen(ValueKinds, ForwardSweep):
             self.no_push |= dead
             for (owner, attr), unused in dead_locals.items():
                 setattr(owner, attr, [v for v in getattr(owner, attr) if v not in unused])
-        rev = propagate_copies(final, {self.adj(v) for v in live})
+        returned = {self.adj(v) for v in live}
+        rev = factor_accumulations(propagate_copies(final, returned), returned)
         keep = self.fn.user_names | set(self.needed) | self.loop_locals | set(C.names_in(ret))
         fwd = _drop_unused_defs(inline_temporaries(fwd, keep))
         self.loop_tapes, counters = split_loop_tapes(fwd, rev, self.tape, self.namer)
@@ -1089,37 +1092,6 @@ _MATMUL_GRADS = {
 }
 
 
-def _region(idx):
-    """``idx`` (an int or a slice with int bounds) as ``(start, stop)`` along the first
-    axis; a bound is ``("s", k)``: ``k``, or ``("e", k)``: ``len - k``.  None otherwise."""
-    def bound(node, absent):
-        if node is None:
-            return absent
-        v = _int_const(node)
-        if v is None:
-            return None
-        return ("s", v) if v >= 0 else ("e", -v)
-
-    if isinstance(idx, gast.Slice):
-        if idx.step is not None:
-            return None
-        lo, hi = bound(idx.lower, ("s", 0)), bound(idx.upper, ("e", 0))
-        return (lo, hi) if lo is not None and hi is not None else None
-    v = _int_const(idx)
-    if v is None:
-        return None
-    return (("s", v), ("s", v + 1)) if v >= 0 else (("e", -v), ("e", -v - 1))
-
-
-def _int_const(node):
-    if isinstance(node, gast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(
-            node.operand, gast.Constant) and type(node.operand.value) is int:
-        return -node.operand.value
-    return None
-
-
 def _leading_size(term):
     """The first axis's length: an int when known, else its least possible value."""
     if term and term[0] == "shape" and term[1]:
@@ -1129,24 +1101,6 @@ def _leading_size(term):
         if isinstance(n, str):
             return ("at least", 2)  # symbolic sizes are 2 or more
     return ("at least", 0)
-
-
-def _at_most(p, q, size):
-    """Is position ``p`` at most ``q`` for every length the first axis may have?"""
-    if isinstance(size, int):
-        def val(b):
-            return b[1] if b[0] == "s" else size - b[1]
-        return val(p) <= val(q)
-    if p[0] == q[0]:
-        return p[1] <= q[1] if p[0] == "s" else p[1] >= q[1]
-    if p[0] == "s":  # k1 <= len - k2 for every len >= the least
-        return p[1] + q[1] <= size[1]
-    return False
-
-
-def _disjoint(a, b, size):
-    """Do the regions ``a`` and ``b`` (before numpy clips them) never overlap?"""
-    return _at_most(a[1], b[0], size) or _at_most(b[1], a[0], size)
 
 
 def _reduced_axes(result, operand):
