@@ -59,6 +59,9 @@ def test_merges(code, expected):
     "dx += t @ a\ndx += t @ b",
     # different parts of an array
     "du[1:] += t * a\ndu[:-1] += t * b",
+    # a term that writes into an array may not move past a read of it
+    "da += rt.take_grad(dX, 0) * c\ny = dX * 2\nda += c * 2.0",
+    "dc = rt.take_grad(dX, 0) * t\nda += t * 2.0\ny = dX * 2\nda += dc * 3.0",
     # neither rest is surely a number: numpy adds bool arrays as ``or``
     "dx += t * a\ndx += t * b",
     "dx += t * (a < lo)\ndx += t * (b < lo)",
@@ -84,6 +87,8 @@ def test_first_write_into_zeros(code, expected):
     "du = rt.zeros_like(du)\ny = du[1:-1] * 2.0\ndu[1:-1] += a",
     # a name of the value changes in between
     "du = rt.zeros_like(du)\na = b\ndu[1:-1] += a",
+    # the value writes into an array read in between
+    "du = rt.zeros_like(du)\ny = dX * 2\ndu[1:] += rt.take_grad(dX, 0) * c",
     # not made of zeros here
     "du = g * 2.0\ndu[1:-1] += a",
 ])

@@ -84,8 +84,8 @@ def _assign_fresh(stmts, i):
         return
     base = s.target.value.id
     where = region(s.target.slice)
-    if where is None or base in _loads(s.value):
-        return
+    if where is None or base in _loads(s.value) or _stores(s.value):
+        return  # (a value that writes into an array, ``rt.take_grad``, stays in place)
     names = set(_loads(s.value)) | set(_loads(s.target.slice))
     for k in range(i - 1, -1, -1):
         t = stmts[k]
@@ -179,7 +179,8 @@ def _definitions(stmts, upto):
         if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(
                 s.targets[0], gast.Name) and isinstance(s.value, gast.BinOp) and isinstance(
                 s.value.op, gast.Mult):
-            out[s.targets[0].id] = (k, s.value)
+            if not _stores(s.value):
+                out[s.targets[0].id] = (k, s.value)
     return {n: d for n, d in out.items() if counts[n] == 1}
 
 
@@ -250,6 +251,8 @@ def _merge_from(stmts, i, keep, loads):
     if first is None:
         return False
     target, base, sign1, term1, rebinds1 = first
+    if _stores(term1):
+        return False  # it writes into an array (``rt.take_grad``): it stays in place
     key = unparse(target)
     names1 = set(_loads(term1)) | (set(_loads(target)) - {base})
     for j in range(i + 1, len(stmts)):
