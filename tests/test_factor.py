@@ -36,6 +36,8 @@ def test_docstring_example():
     # ... but is kept where something else reads it
     ("dc = t * a\ndx -= t * b\ndx += dc * 0.5\nf(dc)",
      "dc = t * a\ndx += t * (a * 0.5 - b)\nf(dc)"),
+    ("dc = t * a\ndx -= t * b\ndx += dc * 0.5\ndc += 1.0",
+     "dc = t * a\ndx += t * (a * 0.5 - b)\ndc += 1.0"),
     # two levels of products: the identity term of a stencil
     ("d2 = g * r\nd3 = d2 * -2.0\nu[1:-1] += d3\nu[2:] += d2\nu[1:-1] += g",
      "d2 = g * r\nu[2:] += d2\nu[1:-1] += g * (1.0 - r * 2.0)"),

@@ -44,7 +44,10 @@ from .regions import disjoint, region
 
 def factor_accumulations(stmts, keep):
     module = gast.Module(body=stmts, type_ignores=[])
-    loads = collections.Counter(_loads(module))
+    # ``v += e`` reads ``v`` too
+    loads = collections.Counter(_loads(module) + [
+        n.target.id for n in gast.walk(module)
+        if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)])
     return _block(stmts, set(keep), loads)
 
 
