@@ -227,3 +227,21 @@ def test_writes_into_fresh_zeros(n):
     assert ("dx[:1] += " in text) == (n == 1)
     g = srcgrad.grad(ends)(*args)
     assert_grads_close(g, numeric_grad(ends, args, 0), False)
+
+
+def scaled_mask(x, c):
+    return np.sum(c * (x > 0.1) * x)
+
+
+def scaled_named_mask(x, c):
+    m = x > 0.1
+    return np.sum(c * m) + c * (c > 0.5)
+
+
+def test_a_comparison_of_arrays_is_an_array():
+    # c * (x > 0.1) has x's shape: c's cotangent is summed, not an array
+    x = np.array([0.3, -0.2, 0.5])
+    for f in (scaled_mask, scaled_named_mask):
+        g = srcgrad.grad(f, wrt=1)(x, 0.7)
+        assert isinstance(g, float)
+        assert_grads_close(g, numeric_grad(f, (x, 0.7), 1), False)
