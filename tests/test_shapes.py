@@ -245,3 +245,24 @@ def test_a_comparison_of_arrays_is_an_array():
         g = srcgrad.grad(f, wrt=1)(x, 0.7)
         assert isinstance(g, float)
         assert_grads_close(g, numeric_grad(f, (x, 0.7), 1), False)
+
+
+def where_of_scalars(c, m):
+    return np.sum(np.where(m, c, c * 2.0))
+
+
+def where_under_wide_mask(x, threshold):
+    mask = x > threshold
+    return np.sum(np.where(mask, x * x, 0.0))
+
+
+def test_the_condition_of_where_widens_its_result():
+    # where(m, c, 2c) has m's shape though c is a float; a mask wider than x
+    # makes the result wider than x
+    m = np.array([True, False, True])
+    g = srcgrad.grad(where_of_scalars)(0.7, m)
+    assert isinstance(g, float)
+    assert_grads_close(g, numeric_grad(where_of_scalars, (0.7, m), 0), False)
+    x, th = np.array([0.3, 0.9, 0.5, 0.7]), np.array([[0.4], [0.6]])
+    g = srcgrad.grad(where_under_wide_mask)(x, th)
+    assert_grads_close(g, numeric_grad(where_under_wide_mask, (x, th), 0), False)
