@@ -5,9 +5,13 @@ from __future__ import annotations
 import doctest
 
 import gast
+import numpy as np
 import pytest
+from gradcheck import assert_grads_close, numeric_grad
 from srcgrad.transforms import copies
 from srcgrad.transforms.ast_util import unparse
+
+import srcgrad
 
 
 def run(code, keep=()):
@@ -50,6 +54,8 @@ def test_read_before_the_copy_in_a_loop_is_kept():
      "a = x * 2.0\nx = x + 1.0\nb = x * 2.0\nf(a, b)"),
     ("a = x * 2.0\nx[0] += 1.0\nb = x * 2.0\nf(a, b)",
      "a = x * 2.0\nx[0] += 1.0\nb = x * 2.0\nf(a, b)"),
+    # after x = x * 2.0, x * 2.0 is twice the new x
+    ("x = x * 2.0\nb = x * 2.0\nf(x, b)", "x = x * 2.0\nb = x * 2.0\nf(x, b)"),
     # a list display read by constant index: its elements
     ("t = [g[:1], g[1:]]\na = t[0]\nb = t[1]\nf(a, b)", "a = g[:1]\nb = g[1:]\nf(a, b)"),
     # ... unless what the elements read changes first
@@ -57,3 +63,16 @@ def test_read_before_the_copy_in_a_loop_is_kept():
 ])
 def test_common_values_and_elements(code, expected):
     assert run(code) == expected
+
+
+def halved_twice(x, w):
+    h = x * w * 0.5
+    h = x + h * 0.5
+    return np.sum(h * h)
+
+
+def test_a_scaled_cotangent_is_not_taken_for_its_own_scaling():
+    # the reverse sweep writes dh = dh * 0.5, then dxw = dh * 0.5: not dxw = dh
+    args = (np.array([0.3, 0.5]), np.array([0.7, -0.4]))
+    g = srcgrad.grad(halved_twice, wrt=(0, 1))(*args)
+    assert_grads_close(g, numeric_grad(halved_twice, args, (0, 1)), True)

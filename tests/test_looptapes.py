@@ -176,3 +176,26 @@ def test_second_order_through_rewritten_loops():
     eps = 1e-5
     fd = (g(1.3 + eps, 0.7, 8) - g(1.3 - eps, 0.7, 8)) / (2 * eps)
     assert hv == pytest.approx(fd, rel=1e-5)
+
+
+def restored_for_later(x, n):
+    # the loop adds a constant: its reverse only takes back a and b for y's adjoint
+    a = x * 2.0
+    b = x * 3.0
+    y = a * b * x
+    for _ in range(n):
+        a = a + 1.0
+        b = b + 0.5
+    return y * a
+
+
+def test_a_loop_with_nothing_to_do_backwards_takes_back_the_first_values():
+    text = srcgrad.source(restored_for_later)
+    # not ``for b, a in zip(reversed(b_tape), reversed(a_tape)): pass``
+    assert "reversed(" not in text
+    assert "if b_tape:\n        b = b_tape[0]\n        a = a_tape[0]" in text
+    for n in (0, 3):
+        _check(restored_for_later, (0.7, n), 0)
+        hv = srcgrad.hvp(restored_for_later)(0.7, n, 1.0)
+        g = srcgrad.grad(restored_for_later)
+        assert hv == pytest.approx((g(0.7 + 1e-5, n) - g(0.7 - 1e-5, n)) / 2e-5, rel=1e-6)

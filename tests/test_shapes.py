@@ -227,3 +227,42 @@ def test_writes_into_fresh_zeros(n):
     assert ("dx[:1] += " in text) == (n == 1)
     g = srcgrad.grad(ends)(*args)
     assert_grads_close(g, numeric_grad(ends, args, 0), False)
+
+
+def scaled_mask(x, c):
+    return np.sum(c * (x > 0.1) * x)
+
+
+def scaled_named_mask(x, c):
+    m = x > 0.1
+    return np.sum(c * m) + c * (c > 0.5)
+
+
+def test_a_comparison_of_arrays_is_an_array():
+    # c * (x > 0.1) has x's shape: c's cotangent is summed, not an array
+    x = np.array([0.3, -0.2, 0.5])
+    for f in (scaled_mask, scaled_named_mask):
+        g = srcgrad.grad(f, wrt=1)(x, 0.7)
+        assert isinstance(g, float)
+        assert_grads_close(g, numeric_grad(f, (x, 0.7), 1), False)
+
+
+def where_of_scalars(c, m):
+    return np.sum(np.where(m, c, c * 2.0))
+
+
+def where_under_wide_mask(x, threshold):
+    mask = x > threshold
+    return np.sum(np.where(mask, x * x, 0.0))
+
+
+def test_the_condition_of_where_widens_its_result():
+    # where(m, c, 2c) has m's shape though c is a float; a mask wider than x
+    # makes the result wider than x
+    m = np.array([True, False, True])
+    g = srcgrad.grad(where_of_scalars)(0.7, m)
+    assert isinstance(g, float)
+    assert_grads_close(g, numeric_grad(where_of_scalars, (0.7, m), 0), False)
+    x, th = np.array([0.3, 0.9, 0.5, 0.7]), np.array([[0.4], [0.6]])
+    g = srcgrad.grad(where_under_wide_mask)(x, th)
+    assert_grads_close(g, numeric_grad(where_under_wide_mask, (x, th), 0), False)

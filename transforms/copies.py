@@ -135,7 +135,8 @@ def _common(stmts, loads, stores):
                 s.value = gast.Name(id=seen[text][0], ctx=gast.Load(), annotation=None,
                                     type_comment=None)
                 found = True
-            else:
+            elif s.targets[0].id not in _loads(s.value):
+                # (after ``dh = dh * 0.5``, ``dh * 0.5`` is not ``dh``)
                 seen[text] = (s.targets[0].id, set(_loads(s.value)))
         changed = set(_stores(s))
         for text in [t for t, (v, reads) in seen.items() if v in changed or reads & changed]:

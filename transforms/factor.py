@@ -7,11 +7,11 @@ person writes ``dx += t * (a * cos(x) - b)``: one product fewer, and one
 update of ``dx`` instead of two.  This pass does that:
 
 >>> import gast
->>> from transforms.ast_util import unparse
->>> code = gast.parse("dx = dx - t * b\\nda += t * s\\ndc = t * a\\ndx += dc * c").body
->>> print(unparse(factor_accumulations(code, keep=set())))
+>>> from srcgrad.transforms.ast_util import unparse
+>>> code = gast.parse("dx = dx - t * b\\nda += t * s\\ndc = t * a\\ndx += dc * math.cos(x)")
+>>> print(unparse(factor_accumulations(code.body, keep=set())))
 da += t * s
-dx = dx + t * (a * c - b)
+dx = dx + t * (a * math.cos(x) - b)
 
 Two accumulations ``T += e1`` ... ``T += e2`` (or ``-=``, or ``v = v + e``)
 into the same target merge where
@@ -19,6 +19,8 @@ into the same target merge where
 - ``e1`` and ``e2`` are products (``*`` only, so the factors commute, arrays
   included) with a factor in common; a factor that is a cotangent made by a
   product earlier in the block (``dc = t * a``) counts as its factors;
+- one of the two rests is surely a number, not a bool (numpy adds two bool
+  arrays as ``or``: ``t * m1 + t * m2`` is not ``t * (m1 + m2)``);
 - nothing between them reads the target, except other ``+=`` into parts of
   it (sums commute), and nothing between them rebinds a name of ``e1``.
 
@@ -42,7 +44,10 @@ from .regions import disjoint, region
 
 def factor_accumulations(stmts, keep):
     module = gast.Module(body=stmts, type_ignores=[])
-    loads = collections.Counter(_loads(module))
+    # ``v += e`` reads ``v`` too
+    loads = collections.Counter(_loads(module) + [
+        n.target.id for n in gast.walk(module)
+        if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)])
     return _block(stmts, set(keep), loads)
 
 
@@ -82,8 +87,8 @@ def _assign_fresh(stmts, i):
         return
     base = s.target.value.id
     where = region(s.target.slice)
-    if where is None or base in _loads(s.value):
-        return
+    if where is None or base in _loads(s.value) or _stores(s.value):
+        return  # (a value that writes into an array, ``rt.take_grad``, stays in place)
     names = set(_loads(s.value)) | set(_loads(s.target.slice))
     for k in range(i - 1, -1, -1):
         t = stmts[k]
@@ -177,7 +182,8 @@ def _definitions(stmts, upto):
         if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(
                 s.targets[0], gast.Name) and isinstance(s.value, gast.BinOp) and isinstance(
                 s.value.op, gast.Mult):
-            out[s.targets[0].id] = (k, s.value)
+            if not _stores(s.value):
+                out[s.targets[0].id] = (k, s.value)
     return {n: d for n, d in out.items() if counts[n] == 1}
 
 
@@ -201,6 +207,38 @@ def _options(sign, factors, defs, stmts, at, depth=2):
     return out
 
 
+# functions whose value is a number, never a bool, whatever their arguments
+_NUMERIC_CALLS = frozenset({
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "asin", "acos", "atan", "sinh", "cosh",
+    "tanh", "exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "sqrt", "cbrt", "square",
+    "reciprocal", "erf", "erfc", "pow", "power", "hypot", "arctan2", "atan2"})
+
+
+def _numeric(factors):
+    """Is the product of ``factors`` surely a number rather than a bool?
+
+    numpy adds two bool arrays as ``or`` (``m1 + m2`` is not ``m1 * 1 + m2 * 1``),
+    so ``t * m1 + t * m2`` may become ``t * (m1 + m2)`` only where one of the two
+    is not a bool: an empty product (``1.0``), a number, arithmetic that rejects
+    or converts bools, or a function with numbers for values.
+    """
+    if not factors:
+        return True
+    for f in factors:
+        if isinstance(f, gast.Constant) and type(f.value) in (int, float):
+            return True
+        if isinstance(f, gast.BinOp) and isinstance(
+                f.op, (gast.Sub, gast.Div, gast.FloorDiv, gast.Mod, gast.Pow)):
+            return True
+        if isinstance(f, gast.UnaryOp) and isinstance(f.op, gast.USub):
+            return True
+        if isinstance(f, gast.Call) and isinstance(f.func, gast.Attribute) and isinstance(
+                f.func.value, gast.Name) and f.func.value.id in ("math", "np", "numpy") and \
+                f.func.attr in _NUMERIC_CALLS:
+            return True
+    return False
+
+
 def _common(f1, f2):
     texts = [unparse(f) for f in f2]
     for k, f in enumerate(f1):
@@ -216,6 +254,8 @@ def _merge_from(stmts, i, keep, loads):
     if first is None:
         return False
     target, base, sign1, term1, rebinds1 = first
+    if _stores(term1):
+        return False  # it writes into an array (``rt.take_grad``): it stays in place
     key = unparse(target)
     names1 = set(_loads(term1)) | (set(_loads(target)) - {base})
     for j in range(i + 1, len(stmts)):
@@ -246,6 +286,8 @@ def _merge_from(stmts, i, keep, loads):
     _, s1, f1, s2, f2, used, (k1, k2) = found
     common = f1[k1]
     terms = [(sign1 * s1, f1[:k1] + f1[k1 + 1:]), (sign2 * s2, f2[:k2] + f2[k2 + 1:])]
+    if not any(_numeric(t[1]) for t in terms):
+        return False  # two masks: their sum would be their ``or``
     sign = 1
     if all(t[0] < 0 for t in terms):  # -(p + q): subtract instead
         sign, terms = -1, [(-t[0], t[1]) for t in terms]

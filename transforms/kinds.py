@@ -87,7 +87,10 @@ class ValueKinds:
         if isinstance(v, gast.UnaryOp):
             return self._is_scalar_expr(v.operand)
         if isinstance(v, gast.Compare):
-            return True
+            # ``x > 0.1`` is an array of bools where ``x`` is an array
+            return all(isinstance(op, (gast.Is, gast.IsNot, gast.In, gast.NotIn))
+                       for op in v.ops) or all(
+                self._is_scalar_expr(o) for o in [v.left] + v.comparators)
         if isinstance(v, gast.Call):
             d = C.dotted(v.func)
             if d and d.startswith("math.") and d.split(".")[0] not in self.ctx.locals:

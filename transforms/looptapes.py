@@ -21,7 +21,8 @@ restored variable becomes the loop variable when the reversed body does not
 touch it before its restore; otherwise the loop variable gets a name of its
 own (``h_prev``) and the restore becomes a plain assignment.  The loop index
 is kept (``zip(reversed(range(n)), ...)``) only where the reversed body reads
-it.
+it.  A reversed loop left with nothing to do but take back the values from
+before the first pass becomes ``if x_tape: x = x_tape[0]``.
 
 Only loops at the top level of the function are rewritten: they run once per
 call, so their lists hold exactly one run's values.
@@ -29,7 +30,7 @@ call, so their lists hold exactly one run's values.
 
 import gast
 
-from .ast_util import assign, name, stored_names
+from .ast_util import assign, const, deepcopy, name, stored_names
 from .forward import _mutated_in_place
 
 
@@ -56,6 +57,9 @@ def split_loop_tapes(fwd, rev, tape, namer):
         old_iter = back.iter
         lists = _rewrite(loop, back, tape, namer)
         if lists:
+            if all(isinstance(st, gast.Pass) for st in back.body):
+                # nothing to do backwards but take back the values before the first pass
+                rev[reversed_loops[id(origin)]] = _first_values(back)
             fwd[k:k] = [assign(v, gast.List(elts=[], ctx=gast.Load())) for v in lists]
             k += len(lists)
             made += lists
@@ -67,6 +71,20 @@ def split_loop_tapes(fwd, rev, tape, namer):
                 counters.append(count)
         k += 1
     return made, counters
+
+
+def _first_values(back):
+    """``if x_tape: x = x_tape[0]`` for ``for x in reversed(x_tape): pass``."""
+    if isinstance(back.target, gast.Tuple) and isinstance(back.iter.func, gast.Name) and \
+            back.iter.func.id == "zip":
+        pairs = [(t, it.args[0]) for t, it in zip(back.target.elts, back.iter.args)]
+    else:
+        pairs = [(back.target, back.iter.args[0])]
+    body = [assign(t, gast.Subscript(value=deepcopy(lst), slice=const(0), ctx=gast.Load()))
+            for t, lst in pairs if not (isinstance(t, gast.Name) and t.id == "_")]
+    if not body:
+        return gast.Pass()
+    return gast.If(test=deepcopy(pairs[0][1]), body=body, orelse=[])
 
 
 def _unused_counter(loop, origin, old_iter, back, rev):

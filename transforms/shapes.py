@@ -85,6 +85,9 @@ class ShapeTerms:
             return self.term(v, env)
         if isinstance(v, gast.BinOp) and isinstance(v.op, _ELEMENTWISE):
             return broadcast([self.term(v.left, env), self.term(v.right, env)])
+        if isinstance(v, gast.Compare) and len(v.ops) == 1 and not isinstance(
+                v.ops[0], (gast.Is, gast.IsNot, gast.In, gast.NotIn)):
+            return broadcast([self.term(v.left, env), self.term(v.comparators[0], env)])
         if isinstance(v, gast.BinOp) and isinstance(v.op, gast.MatMult):
             return _matmul(self.term(v.left, env), self.term(v.right, env))
         if isinstance(v, gast.UnaryOp) and isinstance(v.op, (gast.USub, gast.UAdd)):

@@ -119,7 +119,7 @@ def register(rules):
     d(
         "where",
         "(condition, x, y)",
-        broadcast=("x", "y"),
+        broadcast=("condition", "x", "y"),  # the condition widens the result too
         vjp={"x": "np.where(condition, g, 0)", "y": "np.where(condition, 0, g)"},
         jvp="rt.broadcast_like(np.where(condition, dx, dy), ans)",
     )
