@@ -793,6 +793,51 @@ class ReverseGen(ValueKinds, ForwardSweep):
                 out[i] = deepcopy(d)
         return out + [name(v) for v in res.extra_args]
 
+    def check_argument_writes(self, body, loops=()):
+        """Refuse a call to a user function that writes into an array the caller reads again.
+
+        The callee's reverse sweep undoes its own write, but the caller's
+        would read the changed array where it needs the old one, and the
+        cotangent of what the caller reads after the call would not pass back
+        through the write: the gradient would be wrong.
+        """
+        for s in body:
+            if isinstance(s, (gast.For, gast.While)):
+                self.check_argument_writes(s.body, loops + (s,))
+                continue
+            if isinstance(s, gast.If):
+                self.check_argument_writes(s.body, loops)
+                self.check_argument_writes(s.orelse, loops)
+                continue
+            call = getattr(s, "value", None)
+            if not isinstance(s, (gast.Assign, gast.Expr)) or not isinstance(call, gast.Call):
+                continue
+            try:
+                res, _ = C.call_target(call, self.ctx)
+            except Exception:  # noqa: BLE001 - reported with its location later
+                continue
+            if not isinstance(res, C.UserFunction):
+                continue
+            written = _written_params(res.fndef)
+            if not written:
+                continue
+            params = [a.id for a in res.fndef.args.args]
+            for p, a in zip(params, self.bind_user(call, res)):
+                if p not in written or not isinstance(a, gast.Name):
+                    continue
+                elsewhere = _loads_of(self.fn, a.id) - _loads_of(s, a.id)
+                # in a loop, the next pass calls again with the changed array
+                again = loops and a.id not in stored_names(
+                    gast.Module(body=loops[-1].body, type_ignores=[]))
+                if elsewhere or again:
+                    raise self.info.error(
+                        getattr(s, ORIGIN, None) or s,
+                        f"{res.name}() writes into its parameter {p!r}, which is the "
+                        f"caller's {a.id!r}, and the caller reads {a.id!r} elsewhere too; "
+                        "srcgrad cannot differentiate a call that changes its caller's array",
+                        f"pass a copy, {res.name}({a.id}.copy()), or have {res.name}() "
+                        "return the new array")
+
     # -- other statements --------------------------------------------------
     def rev_setitem(self, s, target, live):
         x = target.value.id
@@ -986,6 +1031,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
                 rev.append(assign(self.adj(r), name(seed)))
             live[r] = False
         self._name_calls_in_order(body)
+        self.check_argument_writes(body)
         rev += self.rev_block(body, live)
         rev += self.run_hooks(getattr(self.fn, "_sg_hooks", ()), live)
         self.needed = self.collect_needed(rev)
@@ -1125,6 +1171,30 @@ def _reduced_axes(result, operand):
     if bool(lead) == bool(keep):
         return None
     return lead, tuple(keep)
+
+
+def _written_params(fndef):
+    """The parameters a function writes into (``x[i] = v``) while they still hold the
+    caller's array: never rebound anywhere in it."""
+    params = {a.id for a in fndef.args.args}
+    rebound = set()
+    written = set()
+    for n in gast.walk(fndef):
+        if isinstance(n, (gast.Assign, gast.AugAssign)):
+            for t in n.targets if isinstance(n, gast.Assign) else [n.target]:
+                if isinstance(t, gast.Subscript):
+                    while isinstance(t, (gast.Subscript, gast.Attribute)):
+                        t = t.value
+                    if isinstance(t, gast.Name):
+                        written.add(t.id)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+            rebound.add(n.id)
+    return (written & params) - rebound
+
+
+def _loads_of(node, var):
+    return sum(1 for n in gast.walk(node) if isinstance(n, gast.Name) and n.id == var
+               and isinstance(n.ctx, gast.Load))
 
 
 def _has_break(body):

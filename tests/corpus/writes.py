@@ -202,6 +202,34 @@ def write_then_power_in_loop(a):
     return np.sum(np.sin(t1)) + np.sum(np.sin(t3))
 
 
+def _double_first_row(X):
+    # writes into the array it is given
+    X[0] = X[0] * 2.0
+    return np.sum(X * X)
+
+
+def write_in_callee_on_a_temporary(X, t):
+    # the callee writes into t * X, a value no one else reads: supported
+    return _double_first_row(t * X) + np.sum(X * t)
+
+
+def write_in_callee_on_callers_array(X, t):
+    # the callee changes Y, which the caller reads before and after the call
+    Y = t * X
+    z = Y * 2.0
+    w = _double_first_row(Y)
+    return np.sum(z * z) + w + np.sum(Y)
+
+
+def write_in_callee_in_a_loop(X, t):
+    # each pass calls again with the array the previous pass changed
+    Y = t * X
+    s = 0.0
+    for _ in range(2):
+        s = s + _double_first_row(Y)
+    return s
+
+
 CASES = [
     Case(write_int_in_loop, lambda rng: (vec(rng, 5),), autograd=False, note=NO_AG),
     Case(write_slice, lambda rng: (vec(rng, 6),), autograd=False, note=NO_AG),
@@ -239,4 +267,12 @@ CASES = [
          note=NO_AG),
     Case(write_then_power_in_loop, lambda rng: (0.3 + 0.1 * rng.random(),), autograd=False,
          note=NO_AG),
+    Case(write_in_callee_on_a_temporary, lambda rng: (vec(rng, (2, 3)), flt(rng)), wrt=(0, 1),
+         autograd=False, note=NO_AG),
+    Case(write_in_callee_on_callers_array, lambda rng: (vec(rng, (2, 3)), flt(rng)),
+         wrt=(0, 1), autograd=False, note=NO_AG,
+         unsupported="writes into its parameter 'X', which is the caller's 'Y'"),
+    Case(write_in_callee_in_a_loop, lambda rng: (vec(rng, (2, 3)), flt(rng)), wrt=(0, 1),
+         autograd=False, note=NO_AG,
+         unsupported="writes into its parameter 'X', which is the caller's 'Y'"),
 ]
