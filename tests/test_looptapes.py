@@ -199,3 +199,24 @@ def test_a_loop_with_nothing_to_do_backwards_takes_back_the_first_values():
         hv = srcgrad.hvp(restored_for_later)(0.7, n, 1.0)
         g = srcgrad.grad(restored_for_later)
         assert hv == pytest.approx((g(0.7 + 1e-5, n) - g(0.7 - 1e-5, n)) / 2e-5, rel=1e-6)
+
+
+def scaled_while(h, x, w, n):
+    i = 0
+    while i < n:
+        h = h * w[i] * 0.5 + x * w[i]
+        i += 1
+    return np.sum(h * h)
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_second_order_when_the_loop_runs_no_times(n):
+    # the reversed loop binds w_i from its list before reading it: no tangent of
+    # w_i is made before the loop, where w_i may not exist
+    h, x, w = np.array([0.3, 0.5]), np.array([0.2, -0.1]), np.array([0.7, 1.1, 0.9])
+    v = np.array([1.0, 0.5])
+    hv = srcgrad.hvp(scaled_while, 0)(h, x, w, n, v)
+    g = srcgrad.grad(scaled_while, 0)
+    eps = 1e-6
+    fd = (g(h + eps * v, x, w, n) - g(h - eps * v, x, w, n)) / (2 * eps)
+    np.testing.assert_allclose(hv, fd, rtol=1e-6, atol=1e-9)

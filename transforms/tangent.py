@@ -26,7 +26,7 @@ it is copied before the first in-place write into it, so that writing into
 import gast
 
 from . import calls as C
-from .aliasing import check_aliasing
+from .aliasing import _liveness, check_aliasing
 from .ast_util import assign, const, deepcopy, name, parse_expr, unparse
 from .inline import _Substitute, inline_temporaries
 from .kinds import ValueKinds
@@ -136,17 +136,20 @@ def _substitute(expr, old, new):
 class State:
     """What the generator knows at one point of the tangent code."""
 
-    def __init__(self, live=(), shared=(), defined=()):
+    def __init__(self, live=(), shared=(), defined=(), bound=None):
         self.live = set(live)  # active variables whose tangent variable holds their tangent
         self.shared = set(shared)  # tangents that may share memory with another tangent
         self.defined = set(defined)  # variables that may have a value here
+        # variables that surely have a value here (not one bound only in a loop
+        # that may run no times, or in one branch)
+        self.bound = set(defined if bound is None else bound)
 
     def copy(self):
-        return State(self.live, self.shared, self.defined)
+        return State(self.live, self.shared, self.defined, self.bound)
 
     def merge(self, other):
         return State(self.live | other.live, self.shared | other.shared,
-                     self.defined | other.defined)
+                     self.defined | other.defined, self.bound & other.bound)
 
     def key(self):
         return (frozenset(self.live), frozenset(self.shared))
@@ -289,6 +292,7 @@ class TangentGen(ValueKinds):
     # -- assignments -----------------------------------------------------------
     def assign_name(self, s, y, value, st):
         st.defined.add(y)
+        st.bound.add(y)
         if y not in self.active:
             if isinstance(value, gast.Call) and self._is_pop(value) and \
                     value.func.value.id in st.live:
@@ -571,6 +575,7 @@ class TangentGen(ValueKinds):
     def unpack(self, s, target, st):
         names_ = [e.id for e in target.elts]
         st.defined |= set(names_)
+        st.bound |= set(names_)
         t = s.value
         tt = self.tangent_of(t, st) if isinstance(t, gast.Name) else None
         active = [n for n in names_ if n in self.active]
@@ -645,10 +650,16 @@ class TangentGen(ValueKinds):
         return out
 
     # -- control flow ----------------------------------------------------------
-    def _materialize(self, want, st, where):
-        """Zero tangents for ``want`` that ``st`` lacks, appended to ``where``."""
+    def _materialize(self, want, st, where, exposed=None):
+        """Zero tangents for ``want`` that ``st`` lacks, appended to ``where``.
+
+        Only for variables that may have a value (``zeros_like(v)`` reads
+        ``v``); at a loop's entry (``exposed`` given), only for those that surely
+        have one and those the body reads before binding them.
+        """
         for v in sorted(want - st.live):
-            if v in st.defined:
+            if v in st.bound if exposed is not None and v not in exposed else \
+                    v in st.defined:
                 where.append(self.zeros(v))
                 st.live.add(v)
                 st.shared.discard(v)
@@ -662,13 +673,16 @@ class TangentGen(ValueKinds):
         self._materialize(union, b, orelse)
         merged = a.merge(b)
         st.live, st.shared, st.defined = merged.live, merged.shared, merged.defined
+        st.bound = merged.bound
         return [gast.If(test=deepcopy(s.test), body=body or [gast.Pass()], orelse=orelse)]
 
     def loop(self, s, st):
         if isinstance(s, gast.For):
             st.defined.add(s.target.id)
         entry = st.copy()
-        want = State(st.live, st.shared, st.defined)
+        want = State(st.live, st.shared, st.defined, st.bound)
+        if isinstance(s, gast.For):
+            want.bound.add(s.target.id)
         origin = self._last_origin
         for _ in range(8):
             trial = want.copy()
@@ -696,10 +710,14 @@ class TangentGen(ValueKinds):
         self._last_origin = origin
         pre = []
         entry_state = entry
-        self._materialize(want.live, entry_state, pre)
+        # a loop-entry tangent matters only where the body reads the variable before
+        # binding it; others may not exist yet (bound in an earlier loop that ran no times)
+        exposed = _liveness(s.body, set(), {})
+        self._materialize(want.live, entry_state, pre, exposed)
         st.live = want.live | final.live
         st.shared = want.shared | final.shared
         st.defined = want.defined | final.defined
+        st.bound = set(entry.bound)  # the loop may run no times
         if isinstance(s, gast.For):
             loop = gast.For(target=deepcopy(s.target), iter=deepcopy(s.iter), body=body,
                             orelse=[], type_comment=None)
