@@ -29,7 +29,8 @@ def test_docstring_example():
     ("dx -= t * np.cos(a)\ndx += b * t", "dx += t * (b - np.cos(a))"),
     ("dx -= t * a\ndx -= t * (b - c)", "dx -= t * (a + (b - c))"),
     # the identity term: a factor of 1
-    ("du[1:-1] += g * -2.0\ndu[1:-1] += g", "du[1:-1] += g * (1.0 - 2.0)"),
+    ("du[1:-1] += g * -2.0\ndu[1:-1] += g", "du[1:-1] += g * -1.0"),
+    ("dx += t\ndx += t", "dx += t * 2.0"),
     # a cotangent made by a product counts as its factors, and goes when unused
     ("dc = t * a\ndx = dx - t * b\ndx += dc * math.cos(x)",
      "dx = dx + t * (a * math.cos(x) - b)"),

@@ -6,7 +6,7 @@ that only pass a value on.  This pass substitutes them into their uses and
 folds the negations into the arithmetic around them:
 
 >>> import gast
->>> from transforms.ast_util import unparse
+>>> from srcgrad.transforms.ast_util import unparse
 >>> code = gast.parse("da = dy\\ndb = -dy\\ndx += da * 2.0\\ndw += db * x").body
 >>> print(unparse(propagate_copies(code, keep=set())))
 dx += dy * 2.0

@@ -292,6 +292,11 @@ def _merge_from(stmts, i, keep, loads):
     if all(t[0] < 0 for t in terms):  # -(p + q): subtract instead
         sign, terms = -1, [(-t[0], t[1]) for t in terms]
     rest = _sum(terms)
+    if isinstance(rest, gast.BinOp) and all(
+            isinstance(e, gast.Constant) and type(e.value) in (int, float)
+            for e in (rest.left, rest.right)):  # dx += t; dx += t: t * 2.0
+        a, b = rest.left.value, rest.right.value
+        rest = const(a + b if isinstance(rest.op, gast.Add) else a - b)
     merged = gast.BinOp(left=deepcopy(common), op=gast.Mult(), right=rest)
     op = gast.Add() if sign > 0 else gast.Sub()
     if rebinds1 or rebinds2:

@@ -5,7 +5,7 @@ refer to it.  Intermediates the reverse sweep does not read only make the
 forward sweep longer than the user's code; this pass puts them back:
 
 >>> import gast
->>> from transforms.ast_util import unparse
+>>> from srcgrad.transforms.ast_util import unparse
 >>> code = gast.parse("a = x * 2\\nb = np.sin(a)\\ny = b + 1").body
 >>> print(unparse(inline_temporaries(code, keep={"x", "y"})))
 y = np.sin(x * 2) + 1

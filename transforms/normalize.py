@@ -19,13 +19,13 @@ Guarantees, for the returned function body:
 Each statement carries the user's statement it came from in ``ORIGIN`` so the
 generated code can quote it.
 
->>> from transforms.parser import parse_source
+>>> from srcgrad.transforms.parser import parse_source
 >>> fn, info = parse_source("def f(x):\\n    return np.sum(np.tanh(x) * 2)\\n")
->>> from transforms.ast_util import unparse
+>>> from srcgrad.transforms.ast_util import unparse
 >>> print(unparse(normalize(fn, info).body))
 tanh_x = np.tanh(x)
-tanh_x2 = tanh_x * 2
-out = np.sum(tanh_x2)
+two_tanh_x = tanh_x * 2
+out = np.sum(two_tanh_x)
 return out
 """
 

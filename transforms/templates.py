@@ -1,6 +1,6 @@
 """Code templates: Python source with placeholder names, filled with nodes.
 
->>> from transforms.ast_util import unparse, name
+>>> from srcgrad.transforms.ast_util import unparse, name
 >>> unparse(replace("target = fn(arg) + 1", target="y", fn="np.tanh", arg=name("x")))
 'y = np.tanh(x) + 1'
 
