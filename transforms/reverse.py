@@ -210,6 +210,11 @@ class ReverseGen(ValueKinds, ForwardSweep):
         else:
             out.append(assign(a, expr))
             live[var] = False
+            if isinstance(expr, gast.Name):
+                # ``a`` is another cotangent's array now: neither may be written into
+                for v, owned in list(live.items()):
+                    if owned and v != var and self.adj(v) == expr.id:
+                        live[v] = False
 
     def accumulate_list(self, var, expr, live, out):
         a = self.adj(var)

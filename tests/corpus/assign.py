@@ -201,6 +201,14 @@ def alias_rebind_float(x):
     return a * b
 
 
+def selfref_plus_scaled_row(W):
+    # the cotangent of W passes to W itself and, unchanged, to W * sin(W[0]);
+    # the two must not share an array that one of them then adds into
+    W = np.tanh(W)
+    W = W + W * np.sin(W[0])
+    return np.sum(np.sin(W)) + np.sum(np.sin(W))
+
+
 CASES = [
     Case(chained_scalar, lambda rng: (flt(rng),)),
     Case(chained_three, lambda rng: (flt(rng), flt(rng)), wrt=(0, 1)),
@@ -232,4 +240,5 @@ CASES = [
     Case(aug_accumulate_array_sum, lambda rng: (vec(rng, 5),)),
     Case(aug_all_operators, lambda rng: (pos(rng, ()).item(), flt(rng)), wrt=(0, 1)),
     Case(alias_rebind_float, lambda rng: (flt(rng),)),
+    Case(selfref_plus_scaled_row, lambda rng: (vec(rng, (2, 3)),)),
 ]
