@@ -24,8 +24,9 @@ is kept (``zip(reversed(range(n)), ...)``) only where the reversed body reads
 it.  A reversed loop left with nothing to do but take back the values from
 before the first pass becomes ``if x_tape: x = x_tape[0]``.
 
-Only loops at the top level of the function are rewritten: they run once per
-call, so their lists hold exactly one run's values.
+A loop at the top level of the function runs once per call, so its lists
+hold exactly one run's values.  A loop inside another gets lists afresh in
+each pass of the outer loop, saved as a value of that pass.
 """
 
 import gast
@@ -35,42 +36,84 @@ from .forward import _mutated_in_place
 
 
 def split_loop_tapes(fwd, rev, tape, namer):
-    """Rewrite the top-level loops of ``fwd``/``rev`` in place.
+    """Rewrite the loops of ``fwd``/``rev`` in place.
 
-    Returns the names of the new lists, and the trip counters of ``while``
-    loops that are no longer needed (the forward sweep stops counting).
+    Returns the names of the new lists at the top level (a callee returns
+    them with its saved values), and the trip counters of ``while`` loops
+    that are no longer needed (the forward sweep stops counting).
     """
-    reversed_loops = {}
-    for k, st in enumerate(rev):
-        origin = getattr(st, "_sg_loop_of", None)
-        if origin is not None and isinstance(st, gast.For):
-            reversed_loops[id(origin)] = k
     made, counters = [], []
+    _split(fwd, rev, tape, namer, rev, made, counters, nested=False)
+    return made, counters
+
+
+def _split(fwd, rev, tape, namer, whole_rev, made, counters, nested):
+    """Rewrite the loops of the block ``fwd`` whose reversed loops are in the block ``rev``.
+
+    Inner loops go first.  An inner loop's lists are made afresh in each pass
+    of the loop around it, which saves them as one value of its own
+    (``tape.append(x_tape)`` after the inner loop, ``x_tape = tape.pop()``
+    before the reversed one); the outer loop may then move that value onto a
+    list of its own as well.
+    """
     k = 0
     while k < len(fwd):
         loop = fwd[k]
         origin = getattr(loop, "_sg_loop_of", None)
-        if origin is None or id(origin) not in reversed_loops:
+        r = _reversed_index(rev, origin)
+        if r is None:
             k += 1
             continue
-        back = rev[reversed_loops[id(origin)]]
+        back = rev[r]
+        _split(loop.body, back.body, tape, namer, whole_rev, made, counters, nested=True)
         old_iter = back.iter
         lists = _rewrite(loop, back, tape, namer)
-        if lists:
-            if all(isinstance(st, gast.Pass) for st in back.body):
-                # nothing to do backwards but take back the values before the first pass
-                rev[reversed_loops[id(origin)]] = _first_values(back)
-            fwd[k:k] = [assign(v, gast.List(elts=[], ctx=gast.Load())) for v in lists]
-            k += len(lists)
+        if not lists:
+            k += 1
+            continue
+        if all(isinstance(st, gast.Pass) for st in back.body):
+            # nothing to do backwards but take back the values before the first pass
+            rev[r] = back = _first_values(back)
+        fwd[k:k] = [assign(v, gast.List(elts=[], ctx=gast.Load())) for v in lists]
+        k += len(lists)
+        count = _unused_counter(loop, origin, old_iter, back, whole_rev, fwd, rev, tape)
+        if count is not None:
+            init = origin._sg_count_init
+            # the counter goes, with the save and restore of its value from the
+            # previous pass of an outer loop
+            fwd[:] = [st for j, st in enumerate(fwd) if st is not init and not (
+                j + 1 < len(fwd) and fwd[j + 1] is init and _is_tape_call(st, tape, "append"))]
+            rev[:] = [st for st in rev if not _restores(st, count, tape)]
+            k = fwd.index(loop)
+            del loop.body[0]
+            counters.append(count)
+        if nested:
+            value = name(lists[0]) if len(lists) == 1 else gast.Tuple(
+                elts=[name(v) for v in lists], ctx=gast.Load())
+            fwd.insert(k + 1, gast.Expr(value=gast.Call(
+                func=gast.Attribute(value=name(tape), attr="append", ctx=gast.Load()),
+                args=[value], keywords=[])))
+            target = deepcopy(value)
+            for n in gast.walk(target):
+                if isinstance(n, (gast.Name, gast.Tuple)):
+                    n.ctx = gast.Store()
+            rev.insert(rev.index(back), assign(target, gast.Call(
+                func=gast.Attribute(value=name(tape), attr="pop", ctx=gast.Load()),
+                args=[], keywords=[])))
+            k += 1
+        else:
             made += lists
-            count = _unused_counter(loop, origin, old_iter, back, rev)
-            if count is not None:
-                fwd[:] = [st for st in fwd if st is not origin._sg_count_init]
-                k = fwd.index(loop)
-                del loop.body[0]
-                counters.append(count)
         k += 1
-    return made, counters
+
+
+def _reversed_index(rev, origin):
+    """Where in ``rev`` the reversed loop of ``origin`` is, or None."""
+    if origin is None:
+        return None
+    for k, st in enumerate(rev):
+        if isinstance(st, gast.For) and getattr(st, "_sg_loop_of", None) is origin:
+            return k
+    return None
 
 
 def _first_values(back):
@@ -87,19 +130,37 @@ def _first_values(back):
     return gast.If(test=deepcopy(pairs[0][1]), body=body, orelse=[])
 
 
-def _unused_counter(loop, origin, old_iter, back, rev):
+def _unused_counter(loop, origin, old_iter, back, whole_rev, fwd, rev, tape):
     """The trip counter of a ``while`` loop that its reversed loop has stopped reading."""
     count = getattr(origin, "_sg_count", None)
     init = getattr(origin, "_sg_count_init", None)
     if not (isinstance(loop, gast.While) and count and init is not None):
         return None
-    if not _uses(old_iter, count) or any(_uses(st, count) for st in rev):
+    if not _uses(old_iter, count):
         return None
+    # read nowhere else, but for the restore of its value from a previous pass
+    restores = [st for st in rev if _restores(st, count, tape)]
+    skip = {id(n) for r in restores for n in gast.walk(r)}
+    if any(isinstance(n, gast.Name) and n.id == count and id(n) not in skip
+           for st in whole_rev for n in gast.walk(st)):
+        return None
+    if restores:
+        k = fwd.index(init) if any(st is init for st in fwd) else 0
+        if len(restores) != 1 or not k or not (
+                _is_tape_call(fwd[k - 1], tape, "append") and isinstance(
+                    fwd[k - 1].value.args[0], gast.Name) and fwd[k - 1].value.args[0].id == count):
+            return None
     first = loop.body[0] if loop.body else None
     if not (isinstance(first, gast.Assign) and first.targets[0].__class__ is gast.Name and
             first.targets[0].id == count):
         return None
     return count
+
+
+def _restores(st, var, tape):
+    """Is ``st`` ``var = tape.pop()``?"""
+    return isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name) and \
+        st.targets[0].id == var and _is_tape_call(st, tape, "pop")
 
 
 def _is_tape_call(st, tape, method):
@@ -118,11 +179,16 @@ _LONGEST_TARGET = 3
 
 
 def _list_hint(pop):
-    """``x_tape`` for ``x = tape.pop()``, ``x_part_tape`` for ``x[i] = tape.pop()``."""
+    """``x_tape`` for ``x = tape.pop()``, ``x_part_tape`` for ``x[i] = tape.pop()``, ``x_tapes``
+    for ``x_tape = tape.pop()``."""
     if isinstance(pop, gast.Assign):
         target = pop.targets[0]
         if isinstance(target, gast.Name):
-            return f"{target.id}_tape"
+            # an inner loop's list, one per pass: x_tapes
+            return f"{target.id}s" if target.id.endswith("_tape") else f"{target.id}_tape"
+        if isinstance(target, gast.Tuple) and all(
+                isinstance(e, gast.Name) and e.id.endswith("_tape") for e in target.elts):
+            return "tapes"
         if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
             return f"{target.value.id}_part_tape"
     return "locals_tape"

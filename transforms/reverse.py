@@ -1062,6 +1062,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         fwd = _drop_unused_defs(inline_temporaries(fwd, keep))
         self.loop_tapes, counters = split_loop_tapes(fwd, rev, self.tape, self.namer)
         self.needed -= set(counters)
+        self.none_init -= set(counters)
         uses_tape = any(isinstance(n, gast.Name) and n.id == self.tape
                         for s in fwd for n in gast.walk(s))
         head = []
