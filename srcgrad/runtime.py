@@ -17,8 +17,9 @@ def shape(x):
 
 def unbroadcast(g, x):
     """Sum the cotangent ``g`` down to the shape of ``x`` (undo broadcasting)."""
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
-        return g  # the common case, checked first because it is the hot path
+    tg = type(g)
+    if tg is type(x) and (tg in _SCALARS_0D or tg is np.ndarray and g.shape == x.shape):
+        return g  # the common cases, checked first because they are the hot path
     xshape = getattr(x, "shape", None)
     if xshape is not None and getattr(g, "shape", None) == xshape:
         return g
@@ -46,6 +47,10 @@ def unbroadcast(g, x):
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g
+
+
+# types whose values all have the same (0-d) shape: Python floats, numpy scalars
+_SCALARS_0D = frozenset({float, np.float64, np.float32, np.float16})
 
 
 def _on_host(v):

@@ -266,3 +266,23 @@ def test_the_condition_of_where_widens_its_result():
     x, th = np.array([0.3, 0.9, 0.5, 0.7]), np.array([[0.4], [0.6]])
     g = srcgrad.grad(where_under_wide_mask)(x, th)
     assert_grads_close(g, numeric_grad(where_under_wide_mask, (x, th), 0), False)
+
+
+def growth(p, x0, n):
+    rate = np.exp(p[0])
+    x = x0
+    for _ in range(n):
+        x = x + 0.1 * rate * x * (1.0 - x)
+    return x * x
+
+
+def test_a_python_number_that_becomes_0d_in_a_loop_is_0d_throughout():
+    # x enters as a Python float and leaves each pass as a numpy float64: the
+    # loop's code still knows its shape, so nothing is unbroadcast or kept for it
+    args = (np.array([0.3]), 0.2, 6)
+    text = _source(growth, args, (0, 1))
+    loop = text[text.index("for "):text.index("return (out")]
+    assert "unbroadcast" not in loop
+    g = srcgrad.grad(growth, wrt=(0, 1))(*args)
+    assert_grads_close(g, numeric_grad(growth, args, (0, 1)), True)
+    assert type(g[1]) is float

@@ -37,6 +37,7 @@ import gast
 from .ast_util import stored_names
 
 SCALAR = ("scalar",)
+_ZERO_D = ("shape", ())
 # operators whose result has the broadcast shape of their two operands
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod, gast.Pow)
 
@@ -168,13 +169,18 @@ class ShapeTerms:
             steady = {v for v in changed if _known(env.get(v))}
             if isinstance(s, gast.For):
                 steady.discard(s.target.id)
-            for _ in range(len(steady) + 1):
+            for _ in range(2 * len(steady) + 1):
                 inner = dict(env)
                 for v in changed - steady:
                     inner[v] = ("entry", id(s), v)
                 self.block(s.body, inner)
+                # a Python number the body turns into a 0-d numpy value (x0 + np.exp(a))
+                # has shape () all along
+                zero_d = {v for v in steady if env.get(v) == SCALAR and inner.get(v) == _ZERO_D}
+                for v in zero_d:
+                    env[v] = _ZERO_D
                 kept = {v for v in steady if inner.get(v) == env.get(v)}
-                if kept == steady:
+                if kept == steady and not zero_d:
                     break
                 steady = kept
             for v in changed - steady:
