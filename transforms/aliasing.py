@@ -79,13 +79,13 @@ def _defs(s):
     return set()
 
 
-def _liveness(stmts, live_after, out):
+def liveness(stmts, live_after, out):
     """Walk backwards, recording in ``out[id(stmt)]`` the names live after each statement."""
     live = set(live_after)
     for s in reversed(stmts):
         if isinstance(s, gast.If):
-            a = _liveness(s.body, live, out)
-            b = _liveness(s.orelse, live, out)
+            a = liveness(s.body, live, out)
+            b = liveness(s.orelse, live, out)
             live = a | b | set(names_in(s.test))
         elif isinstance(s, (gast.For, gast.While)):
             head = set(names_in(getattr(s, "iter", None) or s.test))
@@ -94,7 +94,7 @@ def _liveness(stmts, live_after, out):
                 if isinstance(s, gast.For) else set()
             loop_live = set(live) | head
             while True:
-                entry = _liveness(s.body, loop_live, out) - target
+                entry = liveness(s.body, loop_live, out) - target
                 if entry <= loop_live:
                     break
                 loop_live |= entry
@@ -205,5 +205,5 @@ def check_aliasing(fn, info, scalars=()):
     params = {a.id for a in fn.args.args}
     local_names = set(fn.locals) | params
     live_after = {}
-    _liveness(fn.body, set(), live_after)
+    liveness(fn.body, set(), live_after)
     _Checker(info, live_after, local_names, set(scalars)).block(fn.body, set())

@@ -299,10 +299,10 @@ class ForwardSweep:
 
         Returns (set of (statement id, variable), {loop: names}) to stop saving.
         """
-        from .aliasing import _liveness, may_share_memory
+        from .aliasing import liveness, may_share_memory
 
         live_after = {}
-        _liveness(final, set(), live_after)
+        liveness(final, set(), live_after)
         sharing = may_share_memory(self.fn, self.ctx.locals)
         calls = []  # (name of a callee's saved values, names of the arguments it was given)
         for st in gast.walk(self.fn):

@@ -10,7 +10,7 @@ active parameters.
 
 import gast
 
-from .aliasing import _liveness
+from .aliasing import liveness
 from .ast_util import assign, const, name, stored_names, unparse
 from .calls import names_in
 from .diagnostics import TransformError
@@ -144,7 +144,7 @@ class Program:
         unconnected = [p for p in wrt if p not in live]
         # what the reverse sweep reads before binding it (a loop walking its own
         # list binds the restored values itself)
-        read_first = _liveness(rev, set(), {})
+        read_first = liveness(rev, set(), {})
         saved_vars = sorted((set(gen.needed) & read_first) | set(unconnected))
         fwd_body = list(fwd)
         saved = ([name(gen.tape)] if gen.uses_tape else []) + [

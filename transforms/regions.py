@@ -15,7 +15,7 @@ def region(idx):
     def bound(node, absent):
         if node is None:
             return absent
-        v = _int_const(node)
+        v = int_const(node)
         if v is None:
             return None
         return ("s", v) if v >= 0 else ("e", -v)
@@ -25,13 +25,14 @@ def region(idx):
             return None
         lo, hi = bound(idx.lower, ("s", 0)), bound(idx.upper, ("e", 0))
         return (lo, hi) if lo is not None and hi is not None else None
-    v = _int_const(idx)
+    v = int_const(idx)
     if v is None:
         return None
     return (("s", v), ("s", v + 1)) if v >= 0 else (("e", -v), ("e", -v - 1))
 
 
-def _int_const(node):
+def int_const(node):
+    """The value of an int literal, negative ones included (``-1``), or None."""
     if isinstance(node, gast.Constant) and type(node.value) is int:
         return node.value
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(

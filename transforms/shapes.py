@@ -35,6 +35,7 @@ exit, unless their shapes are known and the same on every path.
 import gast
 
 from .ast_util import stored_names
+from .regions import int_const
 
 SCALAR = ("scalar",)
 _ZERO_D = ("shape", ())
@@ -317,14 +318,7 @@ def _head_size(size, k):
 
 
 def _int(node, absent):
-    if node is None:
-        return absent
-    if isinstance(node, gast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(
-            node.operand, gast.Constant) and type(node.operand.value) is int:
-        return -node.operand.value
-    return None
+    return absent if node is None else int_const(node)
 
 
 def callee_terms(terms):

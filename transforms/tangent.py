@@ -26,7 +26,7 @@ it is copied before the first in-place write into it, so that writing into
 import gast
 
 from . import calls as C
-from .aliasing import _liveness, check_aliasing
+from .aliasing import check_aliasing, liveness
 from .ast_util import assign, const, deepcopy, name, parse_expr, unparse
 from .inline import _Substitute, inline_temporaries
 from .kinds import ValueKinds
@@ -712,7 +712,7 @@ class TangentGen(ValueKinds):
         entry_state = entry
         # a loop-entry tangent matters only where the body reads the variable before
         # binding it; others may not exist yet (bound in an earlier loop that ran no times)
-        exposed = _liveness(s.body, set(), {})
+        exposed = liveness(s.body, set(), {})
         self._materialize(want.live, entry_state, pre, exposed)
         st.live = want.live | final.live
         st.shared = want.shared | final.shared
