@@ -507,9 +507,13 @@ class TangentGen(ValueKinds):
         return expr, shared
 
     def _drop_broadcast(self, expr, rule, bound, st):
-        """``rt.broadcast_like(t, ans)`` is ``t`` when no operand can widen ``t``."""
+        """``rt.broadcast_like(t, ans)`` is ``t`` when no operand can widen ``t``.
+
+        Only for a rule whose result has its operands' broadcast shape: the
+        result of ``np.full(shape, v)`` has the shape ``shape``, not ``v``'s.
+        """
         if not (isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and
-                expr.func.attr == "broadcast_like"):
+                expr.func.attr == "broadcast_like") or not rule.broadcast:
             return expr
         ops = [bound[p] for p in rule.broadcast if p in bound]
         live = [o for o in ops if self.tangent_of(o, st) is not None]
