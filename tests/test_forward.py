@@ -355,3 +355,14 @@ def test_jvp_matches_autograd(case_id):
         tangents[i] = v
     _, t = srcgrad.jvp(case.fn, gradcheck.copy_args(args), tangents)
     np.testing.assert_allclose(t, want, rtol=1e-9, atol=1e-11)
+
+
+def _filled(x):
+    return np.sum(np.append(1.0, np.full(3, x)) ** 2)
+
+
+def test_the_tangent_of_a_filled_array_has_the_array_shape():
+    # np.full(3, x) of a Python float x: the tangent is three copies of dx, not dx
+    value, tangent = srcgrad.jvp(_filled, (0.5,), (1.0,))
+    assert value == pytest.approx(1.75)
+    assert tangent == pytest.approx(3 * 2 * 0.5)
