@@ -124,6 +124,11 @@ class Resolver:
             return getattr(builtins, root)
         raise KeyError(root)
 
+    def np_is_numpy(self):
+        """Does ``np`` in generated code mean numpy (bound to it here, or not bound)?"""
+        obj = self.closure.get("np", self.globals.get("np"))
+        return obj is None or getattr(obj, "__name__", None) == "numpy"
+
     def runtime_defaults(self, fname):
         """Per positional parameter of ``srcgrad.runtime.<fname>``, its default."""
         from srcgrad import runtime

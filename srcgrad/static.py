@@ -412,6 +412,11 @@ class StaticResolver(Resolver):
         except Unresolvable:
             return False
 
+    def np_is_numpy(self):
+        """Does ``np`` in generated code mean numpy (imported as such here, or not bound)?"""
+        b = self.module.bindings.get("np")
+        return b is None or (b.kind == "import" and b.module == "numpy")
+
     def array_module(self):
         aliases = [n for n, b in self.module.bindings.items()
                    if b.kind == "import" and b.module in ("numpy", "cupy")]

@@ -18,6 +18,7 @@ from .naming import Namer
 from .normalize import normalize
 from .placeholders import COMMENT
 from .reverse import Context, ReverseGen
+from .shapes import SCALAR
 
 _PLACEHOLDER = "__srcgrad_docstring__"
 
@@ -136,7 +137,9 @@ class Program:
                                 getattr(user, "local_functions", None))
         params = self._params(fn)
         wrt = [params[i] for i in active]
-        gen = ReverseGen(fn, ctx, set(wrt), self, (), [params[i] for i in lists],
+        # a parameter the caller passes a Python scalar is one here too
+        scalars = [p for p, t in zip(params, shapes) if t == SCALAR] if shapes else []
+        gen = ReverseGen(fn, ctx, set(wrt), self, scalars, [params[i] for i in lists],
                          param_shapes=dict(zip(params, shapes)) if shapes else None)
         seed = _seed(fn)
         fwd, rev, live = gen.generate(seed)

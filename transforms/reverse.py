@@ -30,6 +30,7 @@ from .factor import factor_accumulations
 from .forward import ForwardSweep
 from .inline import inline_temporaries
 from .kinds import ValueKinds
+from .linscan import vectorize_linear_loops
 from .looptapes import split_loop_tapes
 from .normalize import ORIGIN
 from .placeholders import LoopLocals, Restore, comment, index_value
@@ -1061,6 +1062,13 @@ class ReverseGen(ValueKinds, ForwardSweep):
         keep = self.fn.user_names | set(self.needed) | self.loop_locals | set(C.names_in(ret))
         fwd = _drop_unused_defs(inline_temporaries(fwd, keep))
         self.loop_tapes, counters = split_loop_tapes(fwd, rev, self.tape, self.namer)
+        if self._np_is_numpy():
+            scalar_adjoints = {a for p, a in self.namer.adjoints().items()
+                               if p in self.scalar_names}
+            dropped = vectorize_linear_loops(
+                fwd, rev, self.loop_tapes,
+                lambda v: v in self.scalar_names or v in scalar_adjoints, self.namer, returned)
+            self.loop_tapes = [v for v in self.loop_tapes if v not in dropped]
         self.needed -= set(counters)
         self.none_init -= set(counters)
         uses_tape = any(isinstance(n, gast.Name) and n.id == self.tape
@@ -1072,6 +1080,13 @@ class ReverseGen(ValueKinds, ForwardSweep):
             head.append(assign(v, const(None)))
         self.uses_tape = uses_tape
         return head + fwd, rev, live
+
+    def _np_is_numpy(self):
+        """May generated code use ``np`` for numpy on the host?  Not where the
+        function's module binds ``np`` to another array module (cupy), or the
+        function binds it itself."""
+        check = getattr(self.ctx.resolver, "np_is_numpy", None)
+        return "np" not in self.ctx.locals and check is not None and check()
 
 class _Folder(gast.NodeTransformer):
     """Decide ``c if x is None else d`` when ``x`` became a constant."""

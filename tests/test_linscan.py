@@ -1,0 +1,323 @@
+"""Reversed scalar loops run as array operations (``transforms/linscan.py``).
+
+Each case checks which loops are rewritten, and how, and the gradient against
+finite differences; a loop the pass must leave alone is checked to keep its
+``for`` over the saved values.  The functions annotate their Python-float
+parameters (``x: float``), which is what lets ``srcgrad.source`` know them to
+be scalars; ``grad`` learns it from the arguments.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+
+import numpy as np
+import pytest
+from gradcheck import assert_grads_close, numeric_grad
+from hypothesis import given, note, settings
+from hypothesis import strategies as st
+
+import srcgrad
+
+VECTORIZED = "run as array operations"
+
+
+def recurrence(a: float, b: float, x: float, n: int):
+    for _ in range(n):
+        x = x + 0.01 * (a * math.sin(x) - b * x)
+    return x * x
+
+
+def horner(x: float, n: int):
+    acc = 0.0
+    for k in range(n):
+        acc = acc * x + 1.0 / (k + 1)
+    return acc
+
+
+def logistic(r: float, x: float):
+    for _ in range(40):
+        x = r * x * (1.0 - x)
+    return x
+
+
+def damped(k: float, y: float, n: int):
+    t = 0.0
+    for _ in range(n):
+        y = y + 0.05 * (-k * y + math.cos(t))
+        t += 0.05
+    return y
+
+
+def two_carried(x: float, v: float, n: int):
+    for _ in range(n):
+        x, v = x + 0.1 * v, v - 0.1 * math.sin(x)
+    return x * v
+
+
+def sums_every_step(x: float, n: int):
+    s = 0.0
+    for _ in range(n):
+        s = s + x * x
+        x = 0.9 * x
+    return s
+
+
+def reads_loop_value_after(x: float, n: int):
+    y = x * x
+    w = y * y
+    for _ in range(n):
+        y = y * 0.5 + math.sin(y)
+    return y + w
+
+
+def with_divide(a: float, x: float, n: int):
+    for _ in range(n):
+        x = x / (1.0 + a * x * x)
+    return x
+
+
+def array_state(x, n: int):
+    for _ in range(n):
+        x = x + 0.1 * np.sin(x)
+    return np.sum(x * x)
+
+
+def helper(x, a):
+    for _ in range(8):
+        x = x + 0.1 * math.tanh(a * x)
+    return x
+
+
+def calls_helper(x: float, a: float):
+    return helper(x, a) ** 2
+
+
+def text_of(f, wrt):
+    return srcgrad.source(f, wrt=wrt)
+
+
+def check(f, args, wrt):
+    g = srcgrad.grad(f, wrt=wrt)(*args)
+    assert_grads_close(g, numeric_grad(f, args, wrt), isinstance(wrt, tuple))
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    for i, gi in zip(indices, g if isinstance(wrt, tuple) else (g,)):
+        assert type(gi) is type(args[i]), (type(gi), type(args[i]))
+    return g
+
+
+def test_a_scalar_recurrence_runs_backwards_as_a_cumulative_product():
+    text = text_of(recurrence, (0, 1, 2))
+    assert VECTORIZED in text
+    assert "x = np.array(x_tape)[::-1]" in text
+    assert "dx_steps = np.cumprod(np.append(dx, dx_factor))" in text
+    assert not re.search(r"^ +for ", text.split("dx = 2 *")[1], re.M)  # no loop left
+    check(recurrence, (1.3, 0.4, 0.7, 200), (0, 1, 2))
+
+
+def test_a_saved_value_computed_from_another_is_computed_again():
+    text = text_of(recurrence, (0, 1, 2))
+    assert "sin_x_tape" not in text
+    assert "sin_x = np.sin(x)" in text
+
+
+def test_a_factor_the_same_at_every_step_is_filled_out():
+    text = text_of(horner, 0)
+    assert VECTORIZED in text and "np.full(len(acc_tape), x)" in text
+    check(horner, (0.7, 9), 0)
+
+
+@pytest.mark.parametrize("f, args, wrt", [
+    (logistic, (3.1, 0.3), (0, 1)),
+    (damped, (0.8, 1.2, 50), (0, 1)),
+])
+def test_other_linear_recurrences(f, args, wrt):
+    assert VECTORIZED in text_of(f, wrt)
+    check(f, args, wrt)
+
+
+@pytest.mark.parametrize("f, args, wrt", [
+    (two_carried, (0.3, 1.0, 30), (0, 1)),   # two cotangents carried: a matrix recurrence
+    (sums_every_step, (0.8, 12), 0),           # ds is added to the carried value each step
+    (reads_loop_value_after, (0.6, 10), 0),    # y's first value is read after the loop
+    (with_divide, (0.3, 0.9, 25), (0, 1)),      # the reversed step reads x's new value
+])
+def test_loops_that_stay_loops(f, args, wrt):
+    text = text_of(f, wrt)
+    assert VECTORIZED not in text and "reversed(" in text
+    check(f, args, wrt)
+
+
+def test_arrays_are_not_taken_for_scalars():
+    text = text_of(array_state, 0)
+    assert VECTORIZED not in text
+    check(array_state, (np.array([0.2, -0.5, 1.1]), 6), 0)
+
+
+def test_no_trips():
+    assert check(recurrence, (1.3, 0.4, 0.7, 0), (0, 1, 2)) == (0.0, 0.0, 1.4)
+    assert check(horner, (0.7, 0), 0) == 0.0
+
+
+def test_a_callee_runs_its_reversed_loop_as_array_operations():
+    # grad specializes for the Python floats it is given, callees included
+    check(calls_helper, (0.4, 1.7), (0, 1))
+
+
+def test_the_seed_may_be_a_numpy_scalar():
+    out, pullback = srcgrad.vjp(recurrence, 1.3, 0.4, 0.7, 50, wrt=(0, 1, 2))
+    ones = pullback(1.0)
+    twos = pullback(np.float64(2.0))
+    np.testing.assert_allclose(twos, [2 * g for g in ones], rtol=1e-12)
+
+
+def three_steps(p: float, q: float, x: float, n: int):
+    for _ in range(n):
+        x = x + 0.05 * (p * math.sin(x) - q * x)
+        x = 0.9 * x + 0.05 * math.exp(-x * x) * q
+        x = -0.5 * x + 0.1 * p * q
+    return x * x
+
+
+@pytest.mark.parametrize("f, args, n_wrt", [
+    (recurrence, (1.3, 0.4, 0.7, 60), 3),
+    (logistic, (3.1, 0.3), 2),          # a list of tuples
+    (horner, (0.7, 9), 1),              # the same factor at every step
+    (calls_helper, (0.4, 1.7), 2),      # in a callee
+    (three_steps, (0.3, 0.5, 0.2, 7), 3),  # dx read between the steps' updates
+    (three_steps, (0.3, 0.5, 0.2, 0), 3),  # no trips
+])
+def test_hessian_vector_products_through_the_array_code(f, args, n_wrt):
+    wrt = tuple(range(n_wrt))
+    v = tuple(np.linspace(0.3, -0.6, n_wrt))
+    hv = srcgrad.hvp(f, wrt=wrt)(*args, v)
+    g = srcgrad.grad(f, wrt=wrt)
+    eps = 1e-6
+    plus = g(*(a + eps * d for a, d in zip(args, v)), *args[n_wrt:])
+    minus = g(*(a - eps * d for a, d in zip(args, v)), *args[n_wrt:])
+    np.testing.assert_allclose(hv, [(p - m) / (2 * eps) for p, m in zip(plus, minus)],
+                               rtol=1e-5, atol=1e-8)
+
+
+def test_a_value_read_between_two_updates_of_the_carried_cotangent():
+    text = text_of(three_steps, (0, 1, 2))
+    assert VECTORIZED in text and "dx_mid = dx_steps[:-1] * dx_mid_factor" in text
+    check(three_steps, (0.3, 0.5, 0.2, 11), (0, 1, 2))
+
+
+def test_a_module_whose_np_is_not_numpy_keeps_the_loop(tmp_path, monkeypatch):
+    # the array code is host numpy; a module that binds np to cupy keeps the loop
+    (tmp_path / "on_device.py").write_text(
+        "import math\n"
+        "import fakecupy\n"
+        "np = fakecupy.module\n\n\n"
+        "def f(a: float, x: float):\n"
+        "    for _ in range(20):\n"
+        "        x = x + 0.1 * math.sin(a * x)\n"
+        "    return x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import on_device
+
+    assert VECTORIZED not in srcgrad.source(on_device.f, wrt=(0, 1))
+    check(on_device.f, (0.7, 0.4), (0, 1))
+    on_device.np = np
+    assert VECTORIZED in srcgrad.source(on_device.f, wrt=(0, 1))
+
+
+def test_the_benchmark_recurrence_matches_the_loop_to_rounding():
+    # the loop's own order of products: equal to the step-by-step reverse sweep
+    a, b, x0, h, n = 1.3, 0.4, 0.7, 0.001, 5000
+    xs, x = [], x0
+    for _ in range(n):
+        xs.append(x)
+        x = x + h * (a * math.sin(x) - b * x)
+    gx, ga, gb = 2.0 * x, 0.0, 0.0
+    for xi in reversed(xs):
+        t = h * gx
+        ga += t * math.sin(xi)
+        gb -= t * xi
+        gx += t * (a * math.cos(xi) - b)
+
+    def f(a, b, x, h, n):
+        for _ in range(n):
+            x = x + h * (a * math.sin(x) - b * x)
+        return x * x
+
+    got = srcgrad.grad(f, wrt=(0, 1, 2))(a, b, x0, h, n)
+    np.testing.assert_allclose(got, (ga, gb, gx), rtol=1e-12)
+
+
+# -- random loops -------------------------------------------------------------
+
+# loop-body statements over the scalar state x (and s), the parameters p and q
+_STEPS = [
+    "x = x + 0.05 * (p * math.sin(x) - q * x)",
+    "x = x * (1.0 - 0.1 * math.tanh(p * x))",
+    "t = math.cos(x) * q\n        x = x + 0.05 * t",
+    "x = p * x / (1.0 + x * x)",
+    "s = s + x * p",
+    "x = 0.9 * x + 0.05 * math.exp(-x * x) * q",
+    "x = -0.5 * x + 0.1 * p * q",
+    "x = math.sqrt(1.0 + x * x) * 0.6 - 0.2 * p",
+]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(steps=st.lists(st.sampled_from(_STEPS), min_size=1, max_size=3),
+       n=st.integers(0, 25),
+       values=st.tuples(*[st.floats(-1.0, 1.0) for _ in range(3)]))
+def test_random_scalar_loops(tmp_path_factory, steps, n, values):
+    body = "\n        ".join(steps)
+    src = (f"import math\n\n\ndef f(p, q, x, n):\n    s = 0.0\n    for _ in range(n):\n"
+           f"        {body}\n    return x * x + s\n")
+    path = tmp_path_factory.mktemp("linscan") / "random_loop.py"
+    path.write_text(src)
+    spec = importlib.util.spec_from_file_location(f"random_loop_{abs(hash(src))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    args = (*values, n)
+    note(src)
+    g = srcgrad.grad(module.f, wrt=(0, 1, 2))(*args)
+    assert_grads_close(g, numeric_grad(module.f, args, (0, 1, 2)), True, rtol=1e-4, atol=1e-6)
+
+
+# -- the pass on its own --------------------------------------------------------
+
+def _sweeps(rev_after):
+    import gast
+
+    fwd = gast.parse("x_tape = []\nfor _ in range(n):\n    x_tape.append(x)\n"
+                     "    x = a * x\n").body
+    rev = gast.parse("for x in reversed(x_tape):\n    da += dx * x\n    dx = dx * a\n"
+                     + rev_after).body
+    rev[0]._sg_loop_of = fwd[1]._sg_loop_of = object()
+    return fwd, rev
+
+
+def _run(fwd, rev, returned=()):
+    from srcgrad.transforms.ast_util import unparse
+    from srcgrad.transforms.linscan import vectorize_linear_loops
+    from srcgrad.transforms.naming import Namer
+
+    vectorize_linear_loops(fwd, rev, ["x_tape"], lambda v: v in {"a", "x", "da", "dx"},
+                           Namer(set()), returned)
+    return unparse(rev)
+
+
+def test_a_restored_value_read_after_the_loop_keeps_the_loop():
+    assert VECTORIZED in _run(*_sweeps("dx0 = dx\n"))
+    assert VECTORIZED not in _run(*_sweeps("dy = dx * x\n"))
+    fwd, rev = _sweeps("")
+    assert VECTORIZED not in _run(fwd, rev, returned={"x"})
+
+
+def test_names_not_known_to_be_scalars_keep_the_loop():
+    from srcgrad.transforms.linscan import vectorize_linear_loops
+    from srcgrad.transforms.naming import Namer
+
+    fwd, rev = _sweeps("")
+    vectorize_linear_loops(fwd, rev, ["x_tape"], lambda v: v in {"x", "da", "dx"},
+                           Namer(set()), ())
+    assert isinstance(rev[0], type(fwd[1]))  # still a for loop: a may be an array
