@@ -201,6 +201,20 @@ def test_hessian_vector_products_through_the_array_code(f, args, n_wrt):
                                rtol=1e-5, atol=1e-8)
 
 
+def twice_affine(p: float, x: float, n: int):
+    for _ in range(n):
+        x = -0.5 * x + 0.1 * p
+        x = -0.5 * x + 0.1 * p
+    return x * x
+
+
+def test_a_factor_the_same_at_every_step_in_two_parts():
+    # found by the random search: the first part's factor was taken to vary
+    text = text_of(twice_affine, (0, 1))
+    assert "np.full(len(range(n)), dx_mid_factor * -0.5)" in text
+    check(twice_affine, (0.3, 1.0, 2), (0, 1))
+
+
 def test_a_value_read_between_two_updates_of_the_carried_cotangent():
     text = text_of(three_steps, (0, 1, 2))
     assert VECTORIZED in text and "dx_mid = dx_steps[:-1] * dx_mid_factor" in text
