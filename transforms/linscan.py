@@ -39,8 +39,9 @@ A reversed loop is rewritten when
 - every value saved on those lists is known to be a Python scalar, and so
   is every name the body reads from outside it (``scalar(name)``);
 - its body is assignments and ``+=``/``-=`` to names, of arithmetic
-  (``+ - * /``, ``**`` with a constant exponent, unary minus), numbers and
-  ``math`` functions that numpy has under a name of its own;
+  (``+ - * /``, ``**`` with a constant exponent, unary minus), numbers,
+  ``math`` functions that numpy has under a name of its own, and
+  ``rt.pow_dx`` (elementwise on arrays too);
 - at most one name is carried from one step to the next (the recurrence),
   and every statement is linear in it: its value at the start of a step
   times a factor of the saved values (no term without it, no product of two
@@ -71,6 +72,8 @@ _NUMPY_NAMES = {
     "hypot": "hypot",
 }
 _ARITY = {"atan2": 2, "hypot": 2}
+# runtime helpers that work elementwise on arrays as on numbers
+_ELEMENTWISE_RUNTIME = {"pow_dx"}
 
 
 def vectorize_linear_loops(fwd, rev, lists, scalar, namer, returned=()):
@@ -416,6 +419,14 @@ def _value(node, env):
             raise _Reject
         return _Val(_np(_NUMPY_NAMES[node.func.attr], *[a.array for a in args]),
                     any(a.varies for a in args))
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and isinstance(
+            node.func.value, gast.Name) and node.func.value.id == "rt" and \
+            node.func.attr in _ELEMENTWISE_RUNTIME and not node.keywords:
+        args = [_value(a, env) for a in node.args]
+        if any(a.linear for a in args):
+            raise _Reject
+        return _Val(gast.Call(func=deepcopy(node.func), args=[a.array for a in args],
+                              keywords=[]), any(a.varies for a in args))
     raise _Reject
 
 
@@ -435,8 +446,11 @@ def _add(f, g):
 
 
 def _mul(f, g):
-    return deepcopy(g) if f == _ONE else gast.BinOp(left=_expr(f), op=gast.Mult(),
-                                                      right=deepcopy(g))
+    if f == _ONE:
+        return deepcopy(g)
+    if isinstance(f, gast.UnaryOp) and isinstance(f.op, gast.USub):  # -(a * g), not -a * g
+        return gast.UnaryOp(op=gast.USub(), operand=_mul(f.operand, g))
+    return gast.BinOp(left=_expr(f), op=gast.Mult(), right=deepcopy(g))
 
 
 # -- saved values computed again -------------------------------------------
