@@ -273,3 +273,17 @@ def test_second_order_when_the_loop_runs_no_times(n):
     eps = 1e-6
     fd = (g(h + eps * v, x, w, n) - g(h - eps * v, x, w, n)) / (2 * eps)
     np.testing.assert_allclose(hv, fd, rtol=1e-6, atol=1e-9)
+
+
+def shrink(p, q, x, n):
+    for _ in range(n):
+        x = (x + p) / (2.0 + q * q)
+    return x * x
+
+
+def test_a_value_the_same_in_every_pass_is_not_saved_even_when_computed_in_steps():
+    # 2.0 + q * q is q * q, then 2.0 plus it: both the same in every pass
+    text = srcgrad.source(shrink, wrt=(0, 1, 2))
+    assert "two_plus_qq_tape" not in text and "locals_tape" not in text
+    _check(shrink, (0.3, 0.8, 0.5, 6), (0, 1, 2))
+    _check(shrink, (0.3, 0.8, 0.5, 0), (0, 1, 2))

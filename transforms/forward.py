@@ -201,6 +201,19 @@ class ForwardSweep:
                         stores[v] = stores.get(v, 0) + 1
         read_before = set()
         found = []
+        # names this block binds once, to a value the same in every pass, before
+        # reading them: what is computed from them is the same in every pass too
+        mutated = _mutated_in_place(gast.Module(body=block, type_ignores=[]))
+        same = set()
+        for st in block:
+            if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name):
+                v = st.targets[0].id
+                if stores.get(v) == 1 and v not in read_before and v not in header and \
+                        v not in mutated and getattr(st, "_sg_call", None) is None and \
+                        self._invariant(st.value, loop_stores - same):
+                    same.add(v)
+            read_before |= _reads_of(st)
+        read_before = set()
         for st in block:
             if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name):
                 v = st.targets[0].id
@@ -211,14 +224,11 @@ class ForwardSweep:
                 if local and call is not None and call[1] in self.needed:
                     found.append(call[1])
                 if local and v in self.needed and not (
-                        call is None and self._invariant(st.value, loop_stores)):
+                        call is None and self._invariant(st.value, loop_stores - same)):
                     found.append(v)
                 elif local and v in self.needed:
                     self.loop_locals.add(v)  # the same in every iteration: no saving
-            read_before |= set(C.names_in(st)) if not isinstance(st, gast.Assign) else set(
-                C.names_in(st.value)) | {n.id for t in st.targets for n in gast.walk(t)
-                                         if isinstance(n, gast.Name)
-                                         and isinstance(n.ctx, gast.Load)}
+            read_before |= _reads_of(st)
         self.loop_locals |= set(found)
         return found
 
@@ -436,3 +446,11 @@ def _mutated_in_place(node):
             out |= {a.id for a in call.args if isinstance(a, gast.Name)}
     return out
 
+
+def _reads_of(st):
+    """The names statement ``st`` reads (an assignment's targets only where they index)."""
+    if not isinstance(st, gast.Assign):
+        return set(C.names_in(st))
+    return set(C.names_in(st.value)) | {n.id for t in st.targets for n in gast.walk(t)
+                                        if isinstance(n, gast.Name)
+                                        and isinstance(n.ctx, gast.Load)}
