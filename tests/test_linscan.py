@@ -276,7 +276,7 @@ _STEPS = [
     "x = -0.5 * x + 0.1 * p * q",
     "x = math.sqrt(1.0 + x * x) * 0.6 - 0.2 * p",
     "x = x - 0.1 * math.atan(x) * q",
-    "x = x * math.exp(-0.1 * p * x * x)",
+    "x = x * math.exp(-0.1 * (1.0 + p * p) * x * x)",
     "x = (x + p) / (2.0 + q * q)",
     "t = math.tanh(x)\n        x = x + 0.1 * t * t - 0.05 * p",
     "u = x * x\n        x = 0.8 * x - 0.1 * u * q + 0.01 * u ** 2",
