@@ -582,23 +582,30 @@ def grad(f, wrt=0, has_aux=False, unconnected="zero", rules=None):
     return grad_f
 
 
-def vjp(f, *args, wrt=0, unconnected="zero", rules=None):
+def vjp(f, *args, wrt=0, has_aux=False, unconnected="zero", rules=None):
     """Evaluate ``f(*args)`` and return ``(out, pullback)``.
 
     ``pullback(dout)`` returns the gradient of ``sum(dout * out)`` with
     respect to ``wrt``; ``dout`` is shaped like ``out`` (a tuple for a tuple
-    output).  The pullback can be called any number of times.
+    output).  The pullback can be called any number of times.  With
+    ``has_aux``, ``f`` returns ``(out, aux)``; ``aux`` is not differentiated
+    and ``vjp`` returns ``(out, pullback, aux)``.
     """
     sig, params, names, single = _prepare(f, wrt)
     _check_options(unconnected, rules)
     call_args, arguments = _call_args(sig, f, args, {})
     _check_real(f, params, call_args)
-    fn = compiled(f, names, _arg_kinds(params, call_args), rules)
+    fn = compiled(f, names, _arg_kinds(params, call_args), rules, has_aux)
     # A function that writes into an argument array would see its own writes
     # on a second run: every run gets fresh copies instead.
     fresh = (lambda: _fresh_copies(call_args)) if \
         getattr(fn, "mutates_arguments", False) else (lambda: call_args)
     out = without_hooks(f)(*fresh())
+    if has_aux:
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise SrcgradError(f"{f.__qualname__}() must return a pair (out, aux) with "
+                               f"has_aux=True, not a {type(out).__name__}")
+        out, aux = out
     if _is_complex(out):
         raise SrcgradError(f"{f.__qualname__}() returned a complex value; srcgrad differentiates "
                            "real-valued functions only")
@@ -608,7 +615,7 @@ def vjp(f, *args, wrt=0, unconnected="zero", rules=None):
         return _format(grads, arguments, names, single,
                        fn.unconnected if unconnected == "none" else ())
 
-    return out, pullback
+    return (out, pullback, aux) if has_aux else (out, pullback)
 
 
 def source(f, wrt=0, mode="reverse", has_aux=False, rules=None):

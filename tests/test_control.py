@@ -91,6 +91,42 @@ def test_has_aux_needs_a_pair():
     assert "return loss, aux" in str(info.value)
 
 
+def layer_with_aux(w, x):
+    h = np.tanh(w * x)
+    return h * h, np.sum(h)
+
+
+def layer_plain(w, x):
+    h = np.tanh(w * x)
+    return h * h
+
+
+def test_has_aux_vjp_returns_out_pullback_and_aux():
+    out, pullback, aux = srcgrad.vjp(layer_with_aux, W, X, wrt=(0, 1), has_aux=True)
+    np.testing.assert_allclose(out, np.tanh(W * X) ** 2)
+    assert aux == pytest.approx(np.sum(np.tanh(W * X)))
+    _, plain = srcgrad.vjp(layer_plain, W, X, wrt=(0, 1))
+    rng = np.random.default_rng(3)
+    for _ in range(2):  # any number of times, any cotangent
+        dout = rng.normal(size=out.shape)
+        for got, want in zip(pullback(dout), plain(dout)):
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+    ref = gradcheck.numeric_grad(lambda w, x: np.sum(dout * layer_plain(w, x)), (W, X), (0, 1))
+    for got, want in zip(pullback(dout), ref):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_has_aux_vjp_needs_a_pair():
+    with pytest.raises(srcgrad.TransformError, match="return loss, aux"):
+        srcgrad.vjp(layer_plain, W, X, has_aux=True)
+
+    def returns_a_list(w, x):
+        return [w * x, x]
+
+    with pytest.raises(srcgrad.SrcgradError):
+        srcgrad.vjp(returns_a_list, W, X, has_aux=True)
+
+
 def test_has_aux_checks_the_loss_is_scalar():
     def vector_aux(w):
         return w * 2, w
