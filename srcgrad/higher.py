@@ -200,7 +200,8 @@ def jacobian(f, wrt=0, mode="reverse"):
     """Return a function computing the Jacobian of ``f`` (array or scalar output).
 
     For an output of shape ``o`` and a ``wrt`` argument of shape ``s`` the
-    Jacobian has shape ``o + s`` (a tuple of them for a tuple ``wrt``).
+    Jacobian has shape ``o + s`` (a tuple of them for a tuple ``wrt``).  A
+    function returning a tuple gets a tuple with one such result per output.
     ``mode="reverse"`` runs one vector-Jacobian product per output element,
     ``mode="forward"`` one Jacobian-vector product per input element: pick
     the smaller side.
@@ -216,42 +217,66 @@ def jacobian(f, wrt=0, mode="reverse"):
         xs = [fargs[params.index(n)] for n in names]
         if mode == "reverse":
             out, pullback = api.vjp(f, *fargs, wrt=tuple(names))
-            _check_output(f, out)
-            rows = [[] for _ in names]
-            for e in _basis(_float_like(out) if type(out) is not float else 0.0):
-                for i, g in enumerate(pullback(e)):
-                    rows[i].append(g)
-            result = []
-            for i, x in enumerate(xs):
-                r = [np.asarray(g).reshape(-1) for g in rows[i]]
-                if type(out) in (float, int) and type(x) in (float, int):
-                    result.append(float(rows[i][0]))
-                    continue
-                jac = np.stack(r, axis=0) if r else np.zeros((0, np.size(x)))
-                result.append(jac.reshape(runtime.shape(out) + runtime.shape(x)))
+            outs, is_tuple = _outputs(f, out)
+            blocks = []
+            for k, o in enumerate(outs):
+                rows = [[] for _ in names]
+                for e in _basis(_float_like(o) if type(o) is not float else 0.0):
+                    dout = tuple(e if j == k else _zero(p) for j, p in enumerate(outs)) \
+                        if is_tuple else e
+                    for i, g in enumerate(pullback(dout)):
+                        rows[i].append(g)
+                block = []
+                for i, x in enumerate(xs):
+                    if type(o) in (float, int) and type(x) in (float, int):
+                        block.append(float(rows[i][0]))
+                        continue
+                    r = [np.asarray(g).reshape(-1) for g in rows[i]]
+                    jac = np.stack(r, axis=0) if r else np.zeros((0, np.size(x)))
+                    block.append(jac.reshape(runtime.shape(o) + runtime.shape(x)))
+                blocks.append(block)
         else:
-            result = []
+            columns = [[] for _ in xs]  # columns[i]: the tangents of the outputs along x_i
+            out = None
             for i, x in enumerate(xs):
-                cols = []
-                out = None
                 for e in _basis(x):
                     tangents = [None] * len(fargs)
                     tangents[params.index(names[i])] = e
                     out, t = jvp(f, fargs, tangents)
-                    _check_output(f, out)
-                    cols.append(t)
-                if out is None:
-                    out = f(*fargs)
-                result.append(_assemble(cols, out, x))
-        return result[0] if single else tuple(result)
+                    columns[i].append(t)
+            if out is None:
+                out = f(*fargs)
+            outs, is_tuple = _outputs(f, out)
+            blocks = [[_assemble([t[k] if is_tuple else t for t in columns[i]], o, x)
+                       for i, x in enumerate(xs)] for k, o in enumerate(outs)]
+        # blocks[k][i]: output k's Jacobian in wrt argument i
+        nested = [b[0] if single else tuple(b) for b in blocks]
+        return tuple(nested) if is_tuple else nested[0]
 
     return jacobian_f
 
 
+def _outputs(f, out):
+    """The outputs of ``f``, and whether it returned a tuple of them."""
+    if isinstance(out, tuple):
+        for o in out:
+            _check_output(f, o)
+        return list(out), True
+    _check_output(f, out)
+    return [out], False
+
+
+def _zero(out):
+    """A zero cotangent for the output ``out``."""
+    if type(out) in (float, int):
+        return 0.0
+    return np.zeros_like(_float_like(out), dtype=np.result_type(out.dtype, np.float32))
+
+
 def _check_output(f, out):
     if isinstance(out, (tuple, list)):
-        raise SrcgradError(f"jacobian needs {f.__qualname__} to return one array or scalar, "
-                           "not a tuple; take the Jacobian of each output separately")
+        raise SrcgradError(f"jacobian needs {f.__qualname__} to return arrays or scalars, "
+                           "or a tuple of them; not a nested tuple or a list")
 
 
 # -- grad of grad ------------------------------------------------------------------

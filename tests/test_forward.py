@@ -205,12 +205,50 @@ def test_jacobian_modes_agree_with_finite_differences(data):
     np.testing.assert_allclose(jw, srcgrad.jacobian(layer, wrt="W")(W, x), rtol=1e-12)
 
 
-def test_jacobian_rejects_tuple_outputs(data):
-    def two(W, x):
-        return W @ x, x
+def _outputs(W, x):
+    h = np.tanh(W @ x)
+    return h, np.sum(h * h) * x[1], x[0] * 2.0
 
-    with pytest.raises(srcgrad.SrcgradError, match="tuple"):
-        srcgrad.jacobian(two, wrt=1)(*data)
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_jacobian_of_a_tuple_output_is_a_tuple_per_output(data, mode):
+    W, x = data
+    blocks = srcgrad.jacobian(_outputs, wrt=(0, 1), mode=mode)(W, x)
+    assert len(blocks) == 3
+    eps = 1e-6
+    for i, arg in enumerate((W, x)):
+        for k, block in enumerate(blocks):
+            out = _outputs(W, x)[k]
+            assert np.shape(block[i]) == np.shape(out) + arg.shape
+            cols = []
+            for e in np.eye(arg.size):
+                e = e.reshape(arg.shape)
+                plus = list((W, x))
+                minus = list((W, x))
+                plus[i], minus[i] = arg + eps * e, arg - eps * e
+                cols.append((np.asarray(_outputs(*plus)[k]) - _outputs(*minus)[k]) / (2 * eps))
+            fd = np.stack(cols, axis=-1).reshape(np.shape(out) + arg.shape)
+            np.testing.assert_allclose(block[i], fd, rtol=1e-6, atol=1e-9)
+    one = srcgrad.jacobian(_outputs, wrt=1, mode=mode)(W, x)
+    for k in range(3):
+        np.testing.assert_allclose(one[k], blocks[k][1], rtol=1e-12)
+
+
+def test_jacobian_of_python_numbers_to_a_tuple():
+    def two(a, b):
+        return a * b, a + b
+
+    for mode in ("reverse", "forward"):
+        assert srcgrad.jacobian(two, wrt=(0, 1), mode=mode)(2.0, 3.0) == ((3.0, 2.0),
+                                                                          (1.0, 1.0))
+
+
+def test_jacobian_rejects_nested_outputs(data):
+    def nested(W, x):
+        return (W @ x, x), x
+
+    with pytest.raises(srcgrad.SrcgradError, match="nested"):
+        srcgrad.jacobian(nested, wrt=1)(*data)
 
 
 def test_hessian_against_autograd(data):
