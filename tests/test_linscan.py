@@ -79,6 +79,12 @@ def with_divide(a: float, x: float, n: int):
     return x
 
 
+def squashed(p: float, q: float, x: float, n: int):
+    for _ in range(n):
+        x = math.tanh(p * x + q)
+    return x
+
+
 def array_state(x, n: int):
     for _ in range(n):
         x = x + 0.1 * np.sin(x)
@@ -123,6 +129,15 @@ def test_a_saved_value_computed_from_another_is_computed_again():
     assert "sin_x = np.sin(x)" in text
 
 
+def test_a_value_restored_from_the_step_before():
+    # the adjoint of x = tanh(p * x + q) reads the new x, which the reversed
+    # step before restored (and the first one finds in x)
+    text = text_of(squashed, (0, 1, 2))
+    assert "x = np.append(x, x_prev)[:-1]" in text
+    check(squashed, (0.7, 0.2, 0.4, 1), (0, 1, 2))
+    check(squashed, (0.7, 0.2, 0.4, 0), (0, 1, 2))
+
+
 def test_a_factor_the_same_at_every_step_is_filled_out():
     text = text_of(horner, 0)
     assert VECTORIZED in text and "np.full(len(acc_tape), x)" in text
@@ -132,6 +147,8 @@ def test_a_factor_the_same_at_every_step_is_filled_out():
 @pytest.mark.parametrize("f, args, wrt", [
     (logistic, (3.1, 0.3), (0, 1)),
     (damped, (0.8, 1.2, 50), (0, 1)),
+    (with_divide, (0.3, 0.9, 25), (0, 1)),  # the reversed step reads x's new value
+    (squashed, (0.7, 0.2, 0.4, 30), (0, 1, 2)),
 ])
 def test_other_linear_recurrences(f, args, wrt):
     assert VECTORIZED in text_of(f, wrt)
@@ -142,7 +159,6 @@ def test_other_linear_recurrences(f, args, wrt):
     (two_carried, (0.3, 1.0, 30), (0, 1)),   # two cotangents carried: a matrix recurrence
     (sums_every_step, (0.8, 12), 0),           # ds is added to the carried value each step
     (reads_loop_value_after, (0.6, 10), 0),    # y's first value is read after the loop
-    (with_divide, (0.3, 0.9, 25), (0, 1)),      # the reversed step reads x's new value
 ])
 def test_loops_that_stay_loops(f, args, wrt):
     text = text_of(f, wrt)
@@ -188,6 +204,7 @@ def three_steps(p: float, q: float, x: float, n: int):
     (calls_helper, (0.4, 1.7), 2),      # in a callee
     (three_steps, (0.3, 0.5, 0.2, 7), 3),  # dx read between the steps' updates
     (three_steps, (0.3, 0.5, 0.2, 0), 3),  # no trips
+    (squashed, (0.7, 0.2, 0.4, 12), 3),    # a value restored by the step before
 ])
 def test_hessian_vector_products_through_the_array_code(f, args, n_wrt):
     wrt = tuple(range(n_wrt))

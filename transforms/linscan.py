@@ -185,7 +185,14 @@ def _plan(loop, back, after, lists, scalar, returned, namer):
     sums = {v for v in early if v in stored and _only_summed(body, v)}
     carried = [v for v in early if v in stored and v not in sums]
     invariants = [v for v in early if v not in stored]
-    if len(carried) > 1 or not all(scalar(v) for v in invariants + carried + list(sums)):
+    # a value restored from a loop variable (``x = x_prev``) and read before that
+    # in the step: the value the step before restored, or at the first step the
+    # value the loop starts with
+    shifted = {v: _restored_from(body, v, loop_vars) for v in carried}
+    shifted = {v: w for v, w in shifted.items() if w is not None}
+    carried = [v for v in carried if v not in shifted]
+    if len(carried) > 1 or not all(scalar(v) for v in invariants + carried + list(sums) +
+                                   list(shifted)):
         return None
     carried = carried[0] if carried else None
     # nothing after the loop reads what the body binds, but the sums and the carried name
@@ -195,11 +202,22 @@ def _plan(loop, back, after, lists, scalar, returned, namer):
     if local & (later | returned):
         return None
     try:
-        plan = _linear(pairs, carried, body, invariants, namer)
+        plan = _linear(pairs, carried, body, invariants, namer, shifted)
     except _Reject:
         return None
     plan.length = length
     return plan
+
+
+def _restored_from(body, v, loop_vars):
+    """The loop variable ``w`` of the one statement ``v = w`` that binds ``v``
+    in ``body``, or None."""
+    binds = [s for s in body if not is_comment(s) and (
+        s.target.id if isinstance(s, gast.AugAssign) else s.targets[0].id) == v]
+    if len(binds) == 1 and isinstance(binds[0], gast.Assign) and isinstance(
+            binds[0].value, gast.Name) and binds[0].value.id in loop_vars:
+        return binds[0].value.id
+    return None
 
 
 def _reads(node):
@@ -300,13 +318,15 @@ class _Val:
 _ONE = "one"
 
 
-def _linear(pairs, carried, body, invariants, namer):
+def _linear(pairs, carried, body, invariants, namer, shifted):
     env = {v: _Val(name(v), True) for var, _ in pairs for v in _names(var)}
     env.update({v: _Val(name(v), False) for v in invariants})
+    env.update({v: _Val(name(v), True) for v in shifted})
     varying = set(env) - set(invariants)  # the arrays' names whose values vary by step
     if carried is not None:
         env[carried] = _Val(name(_Val.START), True, _ONE)
     plan = _Plan(pairs, carried, [], invariants)
+    plan.shifted = shifted
     factor = None  # the carried name's factor once the body writes it
     bound = set(varying)
     for s in body:
@@ -407,8 +427,7 @@ def _value(node, env):
             lin, free = (a, b) if a.linear else (b, a)
             return _Val(array, True, _mul(lin.factor, free.array), pair)
         if isinstance(op, gast.Div) and a.linear and not b.linear:
-            return _Val(array, True, gast.BinOp(
-                left=_expr(a.factor), op=gast.Div(), right=deepcopy(b.array)))
+            return _Val(array, True, _div(a.factor, b.array))
         raise _Reject
     if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and isinstance(
             node.func.value, gast.Name) and node.func.value.id == "math" and \
@@ -430,6 +449,12 @@ def _value(node, env):
     raise _Reject
 
 
+def _div(f, g):
+    if isinstance(f, gast.UnaryOp) and isinstance(f.op, gast.USub):  # -(a / g)
+        return gast.UnaryOp(op=gast.USub(), operand=_div(f.operand, g))
+    return gast.BinOp(left=_expr(f), op=gast.Div(), right=deepcopy(g))
+
+
 def _expr(f):
     return const(1) if f == _ONE else deepcopy(f)
 
@@ -446,7 +471,7 @@ def _add(f, g):
 
 
 def _mul(f, g):
-    if f == _ONE:
+    if f == _ONE or isinstance(f, gast.Constant) and f.value == 1:
         return deepcopy(g)
     if isinstance(f, gast.UnaryOp) and isinstance(f.op, gast.USub):  # -(a * g), not -a * g
         return gast.UnaryOp(op=gast.USub(), operand=_mul(f.operand, g))
@@ -532,6 +557,10 @@ def _emit(plan, recomputed, namer):
             code.append(assign(var, array))
     for var, value in recomputed.values():
         code.append(assign(var, value))
+    for v, w in plan.shifted.items():  # x = np.append(x, x_prev)[:-1]
+        code.append(assign(v, gast.Subscript(
+            value=_np("append", name(v), name(w)),
+            slice=gast.Slice(lower=None, upper=const(-1), step=None), ctx=gast.Load())))
     # what depends on the saved values alone comes first: the factor may read it
     for kind, target, value, _ in plan.stmts:
         if kind == "free":
