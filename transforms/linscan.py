@@ -47,7 +47,10 @@ A reversed loop is rewritten when
   times a factor of the saved values (no term without it, no product of two
   such terms, no division by it);
 - every other name read before the body binds it only has terms added to
-  or taken from it (``da += ...``), each of which varies with the step;
+  or taken from it (``da += ...``), each of which varies with the step, or
+  is bound once, to a loop variable (``x = x_prev``): at each step it holds
+  what the step before restored, at the first step its value before the
+  loop (``x = np.append(x, x_prev)[:-1]``);
 - nothing after the loop reads a name the body binds, but for the carried
   cotangent and the sums.
 
