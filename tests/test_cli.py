@@ -563,3 +563,40 @@ def test_star_import_of_a_library_and_main_guard(tmp_path, in_process):
     x = np.array([0.3, -1.2, 2.0])
     np.testing.assert_allclose(namespace["f_vjp"](x)[1],
                                numeric_grad(lambda x: np.sum(np.tanh(x) * x), (x,)), rtol=1e-6)
+
+
+SIM = '''import numpy as np
+
+SCALE = 0.3
+
+
+def rate(x, a):
+    return a * x - SCALE * x * x
+
+
+def euler(x, a, n):
+    for _ in range(n):
+        x = x + 0.1 * rate(x, a)
+    return np.sum(x * x)
+'''
+
+
+def test_a_helper_written_in_place_brings_its_globals_along(tmp_path, in_process):
+    # rate is called in a loop, so its statements replace the call, and the
+    # module constant it reads must be imported by the generated file
+    (tmp_path / "sim.py").write_text(SIM)
+    in_process("sim.py", "euler", "--wrt", "x,a", cwd=tmp_path, check_rc=0)
+    text = (tmp_path / "sim_grad.py").read_text()
+    assert "from sim import SCALE" in text and "rate_fwd" not in text
+    mod = import_file(tmp_path / "sim_grad.py")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import sim
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("sim", None)
+    x = np.array([0.3, -0.2, 0.5])
+    _, (dx, da) = mod.euler_vjp(x, 0.7, 4)
+    gx, ga = numeric_grad(sim.euler, (x, 0.7, 4), (0, 1))
+    np.testing.assert_allclose(dx, gx, rtol=1e-6)
+    assert da == pytest.approx(ga, rel=1e-6)

@@ -14,6 +14,7 @@ from .aliasing import liveness
 from .ast_util import assign, const, name, stored_names, unparse
 from .calls import names_in
 from .diagnostics import TransformError
+from .inline_calls import inline_small_calls
 from .naming import Namer
 from .normalize import normalize
 from .placeholders import COMMENT
@@ -47,6 +48,8 @@ class Program:
                 self.mutates_arguments = True
         ctx = Context(fn, info, resolver, fn.namer, self.rt, parent_functions)
         fn.namer.reserve(self.rt)
+        inline_small_calls(fn, ctx, normalize, lambda callee, cinfo, cresolver: Context(
+            callee, cinfo, cresolver, callee.namer, self.rt))
         return fn, ctx
 
     def _params(self, fn):

@@ -28,6 +28,7 @@ from .copies import propagate_copies
 from .diagnostics import TransformError
 from .factor import factor_accumulations
 from .forward import ForwardSweep
+from .gather import OUTER, gather_outer_sums
 from .inline import inline_temporaries
 from .kinds import ValueKinds
 from .linscan import vectorize_linear_loops
@@ -593,7 +594,10 @@ class ReverseGen(ValueKinds, ForwardSweep):
             return expr
         repl = dict(zip("gab", expr.args))
         used = C.names_in(parse_expr(template))
-        return replace_expr(template, **{k: v for k, v in repl.items() if k in used})
+        out = replace_expr(template, **{k: v for k, v in repl.items() if k in used})
+        if template == "g[:, None] * b":  # an outer product: see transforms/gather.py
+            setattr(out, OUTER, True)
+        return out
 
     def split(self, expr, parts):
         """``rt.concatenate_grad(g, arrays)`` as slices of ``g`` when the arrays' lengths
@@ -1062,6 +1066,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         keep = self.fn.user_names | set(self.needed) | self.loop_locals | set(C.names_in(ret))
         fwd = _drop_unused_defs(inline_temporaries(fwd, keep))
         self.loop_tapes, counters = split_loop_tapes(fwd, rev, self.tape, self.namer)
+        gather_outer_sums(rev, self.ctx.resolver.array_module(), self.namer)
         if self._np_is_numpy():
             scalar_adjoints = {a for p, a in self.namer.adjoints().items()
                                if p in self.scalar_names}
