@@ -167,3 +167,17 @@ def test_a_vector_written_into_after_it_is_kept_is_not_gathered():
     # dA's outer products pair dAx (made afresh each step) with the restored x
     assert "np.stack(dA_left)" in text
     _check(rewrites_outer, args, (0, 1))
+
+
+def test_hvp_through_the_gathered_outer_products():
+    rng = np.random.default_rng(0)
+    args = (rng.uniform(0.5, 1.0, 4), rng.normal(size=4) * 0.1,
+            rng.normal(size=(4, 4)) * 0.1, 6)
+    v = (rng.normal(size=4), rng.normal(size=(4, 4)))
+    hv = srcgrad.hvp(rk2, wrt=(1, 2))(*args, v)
+    g = srcgrad.grad(rk2, wrt=(1, 2))
+    eps = 1e-6
+    gp = g(args[0], args[1] + eps * v[0], args[2] + eps * v[1], 6)
+    gm = g(args[0], args[1] - eps * v[0], args[2] - eps * v[1], 6)
+    for got, p, m in zip(hv, gp, gm):
+        np.testing.assert_allclose(got, (p - m) / (2 * eps), rtol=1e-5, atol=1e-8)
