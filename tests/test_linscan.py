@@ -321,3 +321,28 @@ def test_names_not_known_to_be_scalars_keep_the_loop():
     vectorize_linear_loops(fwd, rev, ["x_tape"], lambda v: v in {"x", "da", "dx"},
                            Namer(set()), ())
     assert isinstance(rev[0], type(fwd[1]))  # still a for loop: a may be an array
+
+
+# -- found in review ------------------------------------------------------------
+
+def shift_then_halve(a: float, x: float, n: int):
+    for _ in range(n):
+        x = x + a
+        x = x * 0.5
+    return x
+
+
+def scale_twice(a: float, b: float, x: float, n: int):
+    for _ in range(n):
+        x = a * x
+        x = x * b
+    return x
+
+
+def test_a_factor_read_between_updates_that_is_the_same_at_every_step():
+    # dx_mid_factor is a number, not an array: dx_factor must still be one per step
+    text = text_of(shift_then_halve, (0, 1))
+    assert VECTORIZED in text and "np.full(len(range(n)), dx_mid_factor)" in text
+    assert check(shift_then_halve, (0.7, 0.3, 6), 0) == pytest.approx(0.984375, rel=1e-12)
+    check(scale_twice, (0.7, 1.1, 0.3, 6), (0, 1, 2))
+    check(scale_twice, (0.7, 1.1, 0.3, 0), (0, 1, 2))

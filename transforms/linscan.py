@@ -322,13 +322,17 @@ def _linear(pairs, carried, body, invariants, namer):
             # the value at the start of the step times the factor so far
             mid = namer.new(f"{carried}_mid")
             mid_factor = namer.new(f"{carried}_mid_factor")
-            plan.stmts.append(("free", mid_factor, _Val(_expr(factor), True), None))
+            # the factor so far varies by step only where it reads a value that does
+            mid_varies = bool(set(_reads(_expr(factor))) & varying)
+            plan.stmts.append(("free", mid_factor, _Val(_expr(factor), mid_varies), None))
             factor = name(mid_factor)
             plan.stmts.append(("lin", mid, _Val(gast.BinOp(
                 left=name(_Val.START), op=gast.Mult(), right=name(mid_factor)), True, factor),
                 None))
             env[carried] = _Val(name(mid), True, factor)
-            varying.update((mid, mid_factor))
+            varying.add(mid)
+            if mid_varies:
+                varying.add(mid_factor)
         value = _value(term, env)
         if target == carried:
             if not value.linear:
