@@ -111,7 +111,7 @@ def check(f, args, wrt):
 def test_a_scalar_recurrence_runs_backwards_as_a_cumulative_product():
     text = text_of(recurrence, (0, 1, 2))
     assert VECTORIZED in text
-    assert "x = np.array(x_tape)[::-1]" in text
+    assert "x = np.array(x_tape, float)[::-1]" in text
     assert "dx_steps = np.cumprod(np.append(dx, dx_factor))" in text
     assert not re.search(r"^ +for ", text.split("dx = 2 *")[1], re.M)  # no loop left
     check(recurrence, (1.3, 0.4, 0.7, 200), (0, 1, 2))
@@ -125,7 +125,7 @@ def test_a_saved_value_computed_from_another_is_computed_again():
 
 def test_a_factor_the_same_at_every_step_is_filled_out():
     text = text_of(horner, 0)
-    assert VECTORIZED in text and "np.full(len(acc_tape), x)" in text
+    assert VECTORIZED in text and "np.full(len(acc_tape), x, float)" in text
     check(horner, (0.7, 9), 0)
 
 
@@ -342,7 +342,52 @@ def scale_twice(a: float, b: float, x: float, n: int):
 def test_a_factor_read_between_updates_that_is_the_same_at_every_step():
     # dx_mid_factor is a number, not an array: dx_factor must still be one per step
     text = text_of(shift_then_halve, (0, 1))
-    assert VECTORIZED in text and "np.full(len(range(n)), dx_mid_factor)" in text
+    assert VECTORIZED in text and "np.full(len(range(n)), dx_mid_factor, float)" in text
     assert check(shift_then_halve, (0.7, 0.3, 6), 0) == pytest.approx(0.984375, rel=1e-12)
     check(scale_twice, (0.7, 1.1, 0.3, 6), (0, 1, 2))
     check(scale_twice, (0.7, 1.1, 0.3, 0), (0, 1, 2))
+
+
+def negative_power_of_a_count(a: float, x: float, n: int):
+    k = 1
+    for _ in range(n):
+        x = x * a * k + x * k ** -1
+        k = k + 1
+    return x
+
+
+def big_counts(a: float, x: float, n: int):
+    k = 3_000_000
+    for _ in range(n):
+        c = k * k * k
+        x = x * a * k * 1e-6 + x / c * 1e19
+        k = k + 1
+    return x
+
+
+def gated(a: float, x: float, n: int):
+    for _ in range(n):
+        m = x > 0.5
+        x = x * a - x * m
+    return x
+
+
+def tripled(x: float, n: int):
+    for _ in range(n):
+        x = 3 * x
+    return x
+
+
+@pytest.mark.parametrize("f, args, wrt", [
+    (negative_power_of_a_count, (0.7, 0.3, 6), (0, 1)),  # int ** -1 on an int array raised
+    (big_counts, (0.7, 0.3, 5), (0, 1)),                 # k * k * k overflowed int64
+    (gated, (1.7, 1.0, 5), (0, 1)),                      # -m on a bool array raised
+])
+def test_saved_ints_and_bools_are_python_numbers_in_the_array_code(f, args, wrt):
+    assert VECTORIZED in text_of(f, wrt)
+    check(f, args, wrt)
+
+
+def test_an_int_seed_times_an_int_factor_does_not_overflow():
+    _, pullback = srcgrad.vjp(tripled, 1.0, 50, wrt=0)
+    assert pullback(1) == pytest.approx(3.0 ** 50, rel=1e-12)

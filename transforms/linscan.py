@@ -16,7 +16,7 @@ cumulative product, and the rest of the body is elementwise arithmetic on
 the saved values and those cotangents, summed into ``da`` and ``db``.  This
 pass writes the loop that way::
 
-    x = np.array(x_tape)[::-1]
+    x = np.array(x_tape, float)[::-1]
     sin_x = np.sin(x)
     dx_factor = 1 + h * (a * np.cos(x) - b)
     dx_steps = np.cumprod(np.append(dx, dx_factor))
@@ -505,7 +505,8 @@ def _emit(plan, recomputed, namer):
     for var, lst in plan.pairs:
         if not _names(var) or lst in recomputed:
             continue
-        array = _np("array", name(lst))
+        # float: numpy's ints overflow where Python's do not, and its bools do not negate
+        array = _np("array", name(lst), name("float"))
         if isinstance(var, tuple):  # a list of tuples: one column each (and none empty)
             array = gast.Call(func=gast.Attribute(value=array, attr="reshape", ctx=gast.Load()),
                               args=[const(-1), const(len(var))], keywords=[])
@@ -529,8 +530,8 @@ def _emit(plan, recomputed, namer):
         factor = namer.new(f"{c}_factor")
         steps = namer.new(f"{c}_steps")
         value = _expr(plan.factor)
-        if not plan.factor_varies:  # the same factor at every step
-            value = _np("full", plan.length, value)
+        if not plan.factor_varies:  # the same factor at every step (float, as above)
+            value = _np("full", plan.length, value, name("float"))
         code.append(assign(factor, value))
         code.append(assign(steps, _np("cumprod", _np("append", name(c), name(factor)))))
         start = gast.Subscript(value=name(steps), slice=gast.Slice(
