@@ -391,3 +391,20 @@ def test_saved_ints_and_bools_are_python_numbers_in_the_array_code(f, args, wrt)
 def test_an_int_seed_times_an_int_factor_does_not_overflow():
     _, pullback = srcgrad.vjp(tripled, 1.0, 50, wrt=0)
     assert pullback(1) == pytest.approx(3.0 ** 50, rel=1e-12)
+
+
+def squares_a_temporary(p: float, q: float, x: float, n: int):
+    for _ in range(n):
+        z = x * p
+        w = z * q
+        x = x - 0.1 * w + 0.01 * z * z
+    return x
+
+
+def test_a_cotangent_the_step_binds_then_adds_to_is_not_a_sum_over_steps():
+    # the reversed step has dz = ...; dz = dz + ...; dz += dw * q: the last is
+    # the step's own dz (read by dp += dz * x and dx += dz * p), not a sum into dz
+    text = text_of(squares_a_temporary, (0, 1, 2))
+    assert VECTORIZED in text
+    check(squares_a_temporary, (0.46, -0.73, -0.4, 1), (0, 1, 2))
+    check(squares_a_temporary, (0.46, -0.73, -0.4, 7), (0, 1, 2))

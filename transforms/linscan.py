@@ -317,6 +317,9 @@ def _linear(pairs, carried, body, invariants, namer):
                 term, gast.BinOp) and isinstance(term.op, (gast.Add, gast.Sub)) and isinstance(
                 term.left, gast.Name) and term.left.id == carried:
             aug, term = term.op, term.right  # c = c + e after an earlier write: c += e
+        elif aug is not None and target != carried and target in env:
+            # t += e to a name this step bound: t = t + e, not a sum over the steps
+            aug, term = None, gast.BinOp(left=name(target), op=type(aug)(), right=term)
         if carried is not None and env[carried] is None and carried in _reads(term):
             # the carried name read after a write in this step: its value there,
             # the value at the start of the step times the factor so far
