@@ -408,3 +408,27 @@ def test_a_cotangent_the_step_binds_then_adds_to_is_not_a_sum_over_steps():
     assert VECTORIZED in text
     check(squares_a_temporary, (0.46, -0.73, -0.4, 1), (0, 1, 2))
     check(squares_a_temporary, (0.46, -0.73, -0.4, 7), (0, 1, 2))
+
+
+def named_t(p: float, q: float, x: float, n: int):
+    for _ in range(n):
+        x = x / 1.5 + q
+        x_prev = x
+        x = 0.5 * x + 0.1 * math.sin(x_prev) * p
+        t = x * p
+        t = t * q
+        x = x + 0.1 * t
+    return x * x
+
+
+def test_hessian_vector_product_where_the_array_code_has_a_t():
+    # dq += float(dt @ t): forward mode's rule for @ is rt.lin(dx1, lambda t: t @ x2)
+    assert "dq += float(dt @ t)" in text_of(named_t, (0, 1, 2))
+    args, v = (0.17, 0.91, -0.22, 3), (0.3, -0.5, 0.7)
+    hv = srcgrad.hvp(named_t, wrt=(0, 1, 2))(*args, v)
+    g = srcgrad.grad(named_t, wrt=(0, 1, 2))
+    eps = 1e-6
+    plus = g(*(a + eps * d for a, d in zip(args, v)), 3)
+    minus = g(*(a - eps * d for a, d in zip(args, v)), 3)
+    np.testing.assert_allclose(hv, [(p - m) / (2 * eps) for p, m in zip(plus, minus)],
+                               rtol=1e-5, atol=1e-8)
