@@ -25,8 +25,9 @@ pass writes the loop that way::
     da += float(t @ sin_x)
     dx = float(dx_steps[-1])
 
-``np.cumprod`` multiplies in the loop's order, starting from ``dx``, so it
-rounds as the loop does and cannot underflow where the loop would not.  A
+``np.cumprod`` multiplies in the loop's order, starting from ``dx``, one
+rounding per step (the loop's ``dx + t * (...)`` rounds a little differently),
+so it cannot underflow where the loop would not.  A
 saved value that the forward loop computed from other saved values by
 elementwise arithmetic (``sin_x = math.sin(x)``) is computed again here from
 their arrays, and the forward loop stops saving it: over arrays that costs
