@@ -432,3 +432,16 @@ def test_hessian_vector_product_where_the_array_code_has_a_t():
     minus = g(*(a - eps * d for a, d in zip(args, v)), 3)
     np.testing.assert_allclose(hv, [(p - m) / (2 * eps) for p, m in zip(plus, minus)],
                                rtol=1e-5, atol=1e-8)
+
+
+def binds_float(a: float, x: float, n: int):
+    float = 0.1
+    for _ in range(n):
+        x = x + float * a * math.sin(x)
+    return x
+
+
+def test_a_function_that_binds_float_keeps_the_loop():
+    # the array code calls float(...) (and len); a local of that name is not the builtin
+    assert VECTORIZED not in text_of(binds_float, (0, 1))
+    check(binds_float, (0.7, 0.3, 5), (0, 1))
