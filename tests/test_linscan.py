@@ -445,3 +445,24 @@ def test_a_function_that_binds_float_keeps_the_loop():
     # the array code calls float(...) (and len); a local of that name is not the builtin
     assert VECTORIZED not in text_of(binds_float, (0, 1))
     check(binds_float, (0.7, 0.3, 5), (0, 1))
+
+
+def restarts_s(a: float, x: float, n: int):
+    for _ in range(n):
+        s = math.sin(x)
+        x = x * a + s
+        s = s * x
+        x = x + 0.1 * s
+    return x
+
+
+def test_no_comment_is_left_over_statements_the_factor_took_in():
+    # the reversed steps of lines 2 and 3 all went into dx_factor: their
+    # comments went with them
+    text = text_of(restarts_s, (0, 1))
+    assert VECTORIZED in text
+    lines = text.split("dx_steps = ")[1].splitlines()
+    located = [k for k, line in enumerate(lines) if re.search(r"# .*test_linscan\.py:\d+$", line)]
+    assert located and all(not lines[k + 1].lstrip().startswith("#") for k in located)
+    assert not lines[located[-1] + 1].lstrip().startswith("dx = float(")
+    check(restarts_s, (0.7, 0.3, 5), (0, 1))

@@ -541,6 +541,7 @@ def _emit(plan, recomputed, namer):
         start = gast.Subscript(value=name(steps), slice=gast.Slice(
             lower=None, upper=const(-1), step=None), ctx=gast.Load())
     pending = []
+    located = []  # the body's comments that say where its statements come from
     for kind, target, value, op in plan.stmts:
         if kind == "comment":
             pending = [target]
@@ -548,6 +549,7 @@ def _emit(plan, recomputed, namer):
         if kind == "free":
             continue
         code += pending
+        located += pending
         pending = []
         if kind == "lin":
             code.append(assign(target, _at_start(value.array, start)))
@@ -559,8 +561,12 @@ def _emit(plan, recomputed, namer):
     if c is not None:
         code.append(assign(c, _call("float", gast.Subscript(
             value=name(steps), slice=const(-1), ctx=gast.Load()))))
-    return _without_dead(code, temps={target for kind, target, _, _ in plan.stmts
+    code = _without_dead(code, temps={target for kind, target, _, _ in plan.stmts
                                       if kind in ("lin", "free")})
+    # a comment whose statements were all dead comes before another, or the end
+    ends = {id(s) for s in located} | ({id(code[-1])} if c is not None else set())
+    return [s for k, s in enumerate(code) if not (
+        any(s is m for m in located) and (k + 1 == len(code) or id(code[k + 1]) in ends))]
 
 
 def _without_dead(code, temps):
