@@ -261,6 +261,8 @@ _STEPS = [
     "x = 0.9 * x + 0.05 * math.exp(-x * x) * q",
     "x = -0.5 * x + 0.1 * p * q",
     "x = math.sqrt(1.0 + x * x) * 0.6 - 0.2 * p",
+    "x = x * 0.5 + 0.1 * p",
+    "z = x * p\n        w = z * q\n        x = x - 0.1 * w + 0.01 * z * z",
 ]
 
 
