@@ -468,3 +468,10 @@ def test_no_comment_is_left_over_statements_the_factor_took_in():
     assert located and all(not lines[k + 1].lstrip().startswith("#") for k in located)
     assert not lines[located[-1] + 1].lstrip().startswith("dx = float(")
     check(restarts_s, (0.7, 0.3, 5), (0, 1))
+
+
+def test_a_negated_term_is_taken_from_its_sum():
+    # the loop's dk += -dneg_k: dk -= ..., not dk += float(np.sum(-dneg_k))
+    text = text_of(damped, (0, 1))
+    assert "dk -= float(np.sum(dneg_k))" in text and "np.sum(-" not in text
+    check(damped, (0.8, 1.2, 50), (0, 1))

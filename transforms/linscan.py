@@ -554,9 +554,13 @@ def _emit(plan, recomputed, namer):
         if kind == "lin":
             code.append(assign(target, _at_start(value.array, start)))
         else:
+            array, op = value.array, type(op)
+            if value.pair is None and isinstance(array, gast.UnaryOp) and isinstance(
+                    array.op, gast.USub):  # dk += -e: dk -= e
+                array, op = array.operand, gast.Sub if op is gast.Add else gast.Add
             total = gast.BinOp(left=value.pair[0], op=gast.MatMult(), right=value.pair[1]) \
-                if value.pair is not None else _np("sum", value.array)
-            code.append(gast.AugAssign(target=name(target, "store"), op=type(op)(),
+                if value.pair is not None else _np("sum", array)
+            code.append(gast.AugAssign(target=name(target, "store"), op=op(),
                                        value=_call("float", _at_start(total, start))))
     if c is not None:
         code.append(assign(c, _call("float", gast.Subscript(
