@@ -404,3 +404,20 @@ def test_the_tangent_of_a_filled_array_has_the_array_shape():
     value, tangent = srcgrad.jvp(_filled, (0.5,), (1.0,))
     assert value == pytest.approx(1.75)
     assert tangent == pytest.approx(3 * 2 * 0.5)
+
+
+def _matvec_of_t(t, b):
+    return np.sum(np.sin(t @ b))
+
+
+def test_a_rule_lambda_does_not_capture_a_variable_of_its_name():
+    # the jvp of x1 @ x2 is rt.lin(dx2, lambda t: x1 @ t): with the operand t
+    # for x1 it read lambda t: t @ t, the tangent's own square
+    t = np.array([[1.0, 2.0], [0.5, -1.0]])
+    b = np.array([0.3, 0.7])
+    db = np.array([1.0, 0.0])
+    _, tangent = srcgrad.jvp(_matvec_of_t, (t, b), (np.zeros_like(t), db))
+    eps = 1e-6
+    want = (_matvec_of_t(t, b + eps * db) - _matvec_of_t(t, b - eps * db)) / (2 * eps)
+    assert tangent == pytest.approx(want, rel=1e-7)
+    assert "t @ db" in srcgrad.source(_matvec_of_t, mode="forward", wrt=1)

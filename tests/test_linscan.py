@@ -117,7 +117,7 @@ def check(f, args, wrt):
 def test_a_scalar_recurrence_runs_backwards_as_a_cumulative_product():
     text = text_of(recurrence, (0, 1, 2))
     assert VECTORIZED in text
-    assert "x = np.array(x_tape)[::-1]" in text
+    assert "x = np.array(x_tape, float)[::-1]" in text
     assert "dx_steps = np.cumprod(np.append(dx, dx_factor))" in text
     assert not re.search(r"^ +for ", text.split("dx = 2 *")[1], re.M)  # no loop left
     check(recurrence, (1.3, 0.4, 0.7, 200), (0, 1, 2))
@@ -140,7 +140,7 @@ def test_a_value_restored_from_the_step_before():
 
 def test_a_factor_the_same_at_every_step_is_filled_out():
     text = text_of(horner, 0)
-    assert VECTORIZED in text and "np.full(len(acc_tape), x)" in text
+    assert VECTORIZED in text and "np.full(len(acc_tape), x, float)" in text
     check(horner, (0.7, 9), 0)
 
 
@@ -228,7 +228,7 @@ def twice_affine(p: float, x: float, n: int):
 def test_a_factor_the_same_at_every_step_in_two_parts():
     # found by the random search: the first part's factor was taken to vary
     text = text_of(twice_affine, (0, 1))
-    assert "np.full(len(range(n)), dx_mid_factor * -0.5)" in text
+    assert "np.full(len(range(n)), dx_mid_factor * -0.5, float)" in text
     check(twice_affine, (0.3, 1.0, 2), (0, 1))
 
 
@@ -297,6 +297,8 @@ _STEPS = [
     "x = (x + p) / (2.0 + q * q)",
     "t = math.tanh(x)\n        x = x + 0.1 * t * t - 0.05 * p",
     "u = x * x\n        x = 0.8 * x - 0.1 * u * q + 0.01 * u ** 2",
+    "x = x * 0.5 + 0.1 * p",
+    "z = x * p\n        w = z * q\n        x = x - 0.1 * w + 0.01 * z * z",
 ]
 
 
@@ -357,3 +359,155 @@ def test_names_not_known_to_be_scalars_keep_the_loop():
     vectorize_linear_loops(fwd, rev, ["x_tape"], lambda v: v in {"x", "da", "dx"},
                            Namer(set()), ())
     assert isinstance(rev[0], type(fwd[1]))  # still a for loop: a may be an array
+
+
+# -- found in review ------------------------------------------------------------
+
+def shift_then_halve(a: float, x: float, n: int):
+    for _ in range(n):
+        x = x + a
+        x = x * 0.5
+    return x
+
+
+def scale_twice(a: float, b: float, x: float, n: int):
+    for _ in range(n):
+        x = a * x
+        x = x * b
+    return x
+
+
+def test_a_factor_read_between_updates_that_is_the_same_at_every_step():
+    # dx_mid_factor is a number, not an array: dx_factor must still be one per step
+    text = text_of(shift_then_halve, (0, 1))
+    assert VECTORIZED in text and "np.full(len(range(n)), dx_mid_factor, float)" in text
+    assert check(shift_then_halve, (0.7, 0.3, 6), 0) == pytest.approx(0.984375, rel=1e-12)
+    check(scale_twice, (0.7, 1.1, 0.3, 6), (0, 1, 2))
+    check(scale_twice, (0.7, 1.1, 0.3, 0), (0, 1, 2))
+
+
+def negative_power_of_a_count(a: float, x: float, n: int):
+    k = 1
+    for _ in range(n):
+        x = x * a * k + x * k ** -1
+        k = k + 1
+    return x
+
+
+def big_counts(a: float, x: float, n: int):
+    k = 3_000_000
+    for _ in range(n):
+        c = k * k * k
+        x = x * a * k * 1e-6 + x / c * 1e19
+        k = k + 1
+    return x
+
+
+def gated(a: float, x: float, n: int):
+    for _ in range(n):
+        m = x > 0.5
+        x = x * a - x * m
+    return x
+
+
+def tripled(x: float, n: int):
+    for _ in range(n):
+        x = 3 * x
+    return x
+
+
+@pytest.mark.parametrize("f, args, wrt", [
+    (negative_power_of_a_count, (0.7, 0.3, 6), (0, 1)),  # int ** -1 on an int array raised
+    (big_counts, (0.7, 0.3, 5), (0, 1)),                 # k * k * k overflowed int64
+    (gated, (1.7, 1.0, 5), (0, 1)),                      # -m on a bool array raised
+])
+def test_saved_ints_and_bools_are_python_numbers_in_the_array_code(f, args, wrt):
+    assert VECTORIZED in text_of(f, wrt)
+    check(f, args, wrt)
+
+
+def test_an_int_seed_times_an_int_factor_does_not_overflow():
+    _, pullback = srcgrad.vjp(tripled, 1.0, 50, wrt=0)
+    assert pullback(1) == pytest.approx(3.0 ** 50, rel=1e-12)
+
+
+def squares_a_temporary(p: float, q: float, x: float, n: int):
+    for _ in range(n):
+        z = x * p
+        w = z * q
+        x = x - 0.1 * w + 0.01 * z * z
+    return x
+
+
+def test_a_cotangent_the_step_binds_then_adds_to_is_not_a_sum_over_steps():
+    # the reversed step has dz = ...; dz = dz + ...; dz += dw * q: the last is
+    # the step's own dz (read by dp += dz * x and dx += dz * p), not a sum into dz
+    text = text_of(squares_a_temporary, (0, 1, 2))
+    assert VECTORIZED in text
+    check(squares_a_temporary, (0.46, -0.73, -0.4, 1), (0, 1, 2))
+    check(squares_a_temporary, (0.46, -0.73, -0.4, 7), (0, 1, 2))
+
+
+def named_t(p: float, q: float, x: float, n: int):
+    for _ in range(n):
+        x = x / 1.5 + q
+        x_prev = x
+        x = 0.5 * x + 0.1 * math.sin(x_prev) * p
+        t = x * p
+        t = t * q
+        x = x + 0.1 * t
+    return x * x
+
+
+def test_hessian_vector_product_where_the_array_code_has_a_t():
+    # dq += float(dt @ t): forward mode's rule for @ is rt.lin(dx1, lambda t: t @ x2)
+    assert "dq += float(dt @ t)" in text_of(named_t, (0, 1, 2))
+    args, v = (0.17, 0.91, -0.22, 3), (0.3, -0.5, 0.7)
+    hv = srcgrad.hvp(named_t, wrt=(0, 1, 2))(*args, v)
+    g = srcgrad.grad(named_t, wrt=(0, 1, 2))
+    eps = 1e-6
+    plus = g(*(a + eps * d for a, d in zip(args, v)), 3)
+    minus = g(*(a - eps * d for a, d in zip(args, v)), 3)
+    np.testing.assert_allclose(hv, [(p - m) / (2 * eps) for p, m in zip(plus, minus)],
+                               rtol=1e-5, atol=1e-8)
+
+
+def binds_float(a: float, x: float, n: int):
+    float = 0.1
+    for _ in range(n):
+        x = x + float * a * math.sin(x)
+    return x
+
+
+def test_a_function_that_binds_float_keeps_the_loop():
+    # the array code calls float(...) (and len); a local of that name is not the builtin
+    assert VECTORIZED not in text_of(binds_float, (0, 1))
+    check(binds_float, (0.7, 0.3, 5), (0, 1))
+
+
+def restarts_s(a: float, x: float, n: int):
+    for _ in range(n):
+        s = math.sin(x)
+        x = x * a + s
+        s = s * x
+        x = x + 0.1 * s
+    return x
+
+
+def test_no_comment_is_left_over_statements_the_factor_took_in():
+    # the reversed steps of lines 2 and 3 all went into dx_factor: their
+    # comments went with them
+    text = text_of(restarts_s, (0, 1))
+    assert VECTORIZED in text
+    lines = text.split("dx_steps = ")[1].splitlines()
+    located = [k for k, line in enumerate(lines) if re.search(r"# .*test_linscan\.py:\d+$", line)]
+    assert located and all(not lines[k + 1].lstrip().startswith("#") for k in located)
+    assert not lines[located[-1] + 1].lstrip().startswith("dx = float(")
+    check(restarts_s, (0.7, 0.3, 5), (0, 1))
+
+
+def test_a_negated_term_is_taken_from_its_sum():
+    # the loop's dk += -dneg_k: dk -= ..., not dk += float(np.sum(-dneg_k))
+    text = text_of(damped, (0, 1))
+    assert "dk -= float(np.sum(dneg_k))" in text and "np.sum(-" not in text
+    check(damped, (0.8, 1.2, 50), (0, 1))

@@ -16,7 +16,7 @@ cumulative product, and the rest of the body is elementwise arithmetic on
 the saved values and those cotangents, summed into ``da`` and ``db``.  This
 pass writes the loop that way::
 
-    x = np.array(x_tape)[::-1]
+    x = np.array(x_tape, float)[::-1]
     sin_x = np.sin(x)
     dx_factor = 1 + h * (a * np.cos(x) - b)
     dx_steps = np.cumprod(np.append(dx, dx_factor))
@@ -25,8 +25,9 @@ pass writes the loop that way::
     da += float(t @ sin_x)
     dx = float(dx_steps[-1])
 
-``np.cumprod`` multiplies in the loop's order, starting from ``dx``, so it
-rounds as the loop does and cannot underflow where the loop would not.  A
+``np.cumprod`` multiplies in the loop's order, starting from ``dx``, one
+rounding per step (the loop's ``dx + t * (...)`` rounds a little differently),
+so it cannot underflow where the loop would not.  A
 saved value that the forward loop computed from other saved values by
 elementwise arithmetic (``sin_x = math.sin(x)``) is computed again here from
 their arrays, and the forward loop stops saving it: over arrays that costs
@@ -343,20 +344,24 @@ def _linear(pairs, carried, body, invariants, namer, shifted):
                 term, gast.BinOp) and isinstance(term.op, (gast.Add, gast.Sub)) and isinstance(
                 term.left, gast.Name) and term.left.id == carried:
             aug, term = term.op, term.right  # c = c + e after an earlier write: c += e
+        elif aug is not None and target != carried and target in env:
+            # t += e to a name this step bound: t = t + e, not a sum over the steps
+            aug, term = None, gast.BinOp(left=name(target), op=type(aug)(), right=term)
         if carried is not None and env[carried] is None and carried in _reads(term):
             # the carried name read after a write in this step: its value there,
             # the value at the start of the step times the factor so far
             mid = namer.new(f"{carried}_mid")
             mid_factor = namer.new(f"{carried}_mid_factor")
-            factor_varies = bool(set(_reads(_expr(factor))) & varying)
-            plan.stmts.append(("free", mid_factor, _Val(_expr(factor), factor_varies), None))
+            # the factor so far varies by step only where it reads a value that does
+            mid_varies = bool(set(_reads(_expr(factor))) & varying)
+            plan.stmts.append(("free", mid_factor, _Val(_expr(factor), mid_varies), None))
             factor = name(mid_factor)
             plan.stmts.append(("lin", mid, _Val(gast.BinOp(
                 left=name(_Val.START), op=gast.Mult(), right=name(mid_factor)), True, factor),
                 None))
             env[carried] = _Val(name(mid), True, factor)
             varying.add(mid)
-            if factor_varies:
+            if mid_varies:
                 varying.add(mid_factor)
         value = _value(term, env)
         if target == carried:
@@ -546,7 +551,8 @@ def _emit(plan, recomputed, namer):
     for var, lst in plan.pairs:
         if not _names(var) or lst in recomputed:
             continue
-        array = _np("array", name(lst))
+        # float: numpy's ints overflow where Python's do not, and its bools do not negate
+        array = _np("array", name(lst), name("float"))
         if isinstance(var, tuple):  # a list of tuples: one column each (and none empty)
             array = gast.Call(func=gast.Attribute(value=array, attr="reshape", ctx=gast.Load()),
                               args=[const(-1), const(len(var))], keywords=[])
@@ -574,13 +580,14 @@ def _emit(plan, recomputed, namer):
         factor = namer.new(f"{c}_factor")
         steps = namer.new(f"{c}_steps")
         value = _expr(plan.factor)
-        if not plan.factor_varies:  # the same factor at every step
-            value = _np("full", plan.length, value)
+        if not plan.factor_varies:  # the same factor at every step (float, as above)
+            value = _np("full", plan.length, value, name("float"))
         code.append(assign(factor, value))
         code.append(assign(steps, _np("cumprod", _np("append", name(c), name(factor)))))
         start = gast.Subscript(value=name(steps), slice=gast.Slice(
             lower=None, upper=const(-1), step=None), ctx=gast.Load())
     pending = []
+    located = []  # the body's comments that say where its statements come from
     for kind, target, value, op in plan.stmts:
         if kind == "comment":
             pending = [target]
@@ -588,19 +595,28 @@ def _emit(plan, recomputed, namer):
         if kind == "free":
             continue
         code += pending
+        located += pending
         pending = []
         if kind == "lin":
             code.append(assign(target, _at_start(value.array, start)))
         else:
+            array, op = value.array, type(op)
+            if value.pair is None and isinstance(array, gast.UnaryOp) and isinstance(
+                    array.op, gast.USub):  # dk += -e: dk -= e
+                array, op = array.operand, gast.Sub if op is gast.Add else gast.Add
             total = gast.BinOp(left=value.pair[0], op=gast.MatMult(), right=value.pair[1]) \
-                if value.pair is not None else _np("sum", value.array)
-            code.append(gast.AugAssign(target=name(target, "store"), op=type(op)(),
+                if value.pair is not None else _np("sum", array)
+            code.append(gast.AugAssign(target=name(target, "store"), op=op(),
                                        value=_call("float", _at_start(total, start))))
     if c is not None:
         code.append(assign(c, _call("float", gast.Subscript(
             value=name(steps), slice=const(-1), ctx=gast.Load()))))
-    return _without_dead(code, temps={target for kind, target, _, _ in plan.stmts
+    code = _without_dead(code, temps={target for kind, target, _, _ in plan.stmts
                                       if kind in ("lin", "free")})
+    # a comment whose statements were all dead comes before another, or the end
+    ends = {id(s) for s in located} | ({id(code[-1])} if c is not None else set())
+    return [s for k, s in enumerate(code) if not (
+        any(s is m for m in located) and (k + 1 == len(code) or id(code[k + 1]) in ends))]
 
 
 def _without_dead(code, temps):

@@ -1087,11 +1087,12 @@ class ReverseGen(ValueKinds, ForwardSweep):
         return head + fwd, rev, live
 
     def _np_is_numpy(self):
-        """May generated code use ``np`` for numpy on the host?  Not where the
-        function's module binds ``np`` to another array module (cupy), or the
-        function binds it itself."""
+        """May generated code use ``np`` for numpy on the host (and the builtins
+        ``float`` and ``len``)?  Not where the function's module binds ``np`` to
+        another array module (cupy), or the function binds one of them itself."""
         check = getattr(self.ctx.resolver, "np_is_numpy", None)
-        return "np" not in self.ctx.locals and check is not None and check()
+        return not any(n in self.ctx.locals for n in ("np", "float", "len")) and \
+            check is not None and check()
 
 class _Folder(gast.NodeTransformer):
     """Decide ``c if x is None else d`` when ``x`` became a constant."""

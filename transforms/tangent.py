@@ -133,6 +133,26 @@ def _substitute(expr, old, new):
     return _Substitute(old, new).visit(deepcopy(expr))
 
 
+def _fresh_lambda_params(template, inserted, names):
+    """``template`` with each lambda parameter that a name of the ``inserted``
+    expressions spells renamed (to none of those, nor of the template's
+    ``names``): ``lambda t: x1 @ t`` with the operand ``t`` for ``x1`` would
+    otherwise read ``lambda t: t @ t``."""
+    taken = set(inserted) | set(names)
+    for lam in [n for n in gast.walk(template) if isinstance(n, gast.Lambda)]:
+        for arg in lam.args.args:
+            if arg.id not in inserted:
+                continue
+            k = 1
+            while f"{arg.id}{k}" in taken:
+                k += 1
+            new = f"{arg.id}{k}"
+            lam.body = _substitute(lam.body, arg.id, name(new))
+            arg.id = new
+            taken.add(new)
+    return template
+
+
 class State:
     """What the generator knows at one point of the tangent code."""
 
@@ -492,6 +512,8 @@ class TangentGen(ValueKinds):
         if "rt" in names and self.rt != "rt":
             repl["rt"] = name(self.rt)
         self.program.rule_globals.update(getattr(rule, "globals", ()) or ())
+        template = _fresh_lambda_params(
+            template, {v for e in repl.values() for v in C.names_in(e)}, names)
         expr = _fold(replace_expr(template, **repl))
         expr = _Fold(self.rt).visit(expr)
         expr = _DropKeywordDefaults(rule, bound).visit(expr)
