@@ -511,3 +511,13 @@ def test_a_negated_term_is_taken_from_its_sum():
     text = text_of(damped, (0, 1))
     assert "dk -= float(np.sum(dneg_k))" in text and "np.sum(-" not in text
     check(damped, (0.8, 1.2, 50), (0, 1))
+
+
+def test_a_tuple_assignment_rebinds_its_names():
+    # the array code binds a list of tuples' columns with one assignment
+    # (c, sin_x = ...T): a returned name among them must be captured first
+    import gast
+    from srcgrad.transforms.program import _rebinds
+
+    stmts = gast.parse("c, sin_x = np.array(locals_tape, float).reshape(-1, 2)[::-1].T").body
+    assert _rebinds(stmts, "c") and _rebinds(stmts, "sin_x") and not _rebinds(stmts, "x")

@@ -275,7 +275,8 @@ def _rebinds(stmts, var):
             return True
         if isinstance(s, gast.Assign):
             for t in s.targets:
-                if isinstance(t, gast.Name) and t.id == var:
+                if isinstance(t, (gast.Name, gast.Tuple, gast.List)) and \
+                        var in stored_names(t):  # a, b = ... binds a and b
                     return True
                 if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name) and \
                         t.value.id == var:
