@@ -521,3 +521,10 @@ def test_a_tuple_assignment_rebinds_its_names():
 
     stmts = gast.parse("c, sin_x = np.array(locals_tape, float).reshape(-1, 2)[::-1].T").body
     assert _rebinds(stmts, "c") and _rebinds(stmts, "sin_x") and not _rebinds(stmts, "x")
+
+
+def test_a_long_factor_is_wrapped_at_its_terms():
+    text = text_of(three_steps, (0, 1, 2))
+    assert max(len(line) for line in text.splitlines()) <= 99
+    assert "        dx_mid_factor2 = (\n            dx_mid_factor * q" in text
+    compile(text, "three_steps", "exec")

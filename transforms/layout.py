@@ -3,7 +3,8 @@
 ``ast.unparse`` writes every statement on one line and has no comments.
 The generators mark comments with string statements; this module turns them
 into ``#`` comments and wraps lines longer than the limit at the commas of
-their outermost bracket, the way a formatter would.
+their outermost bracket, or a long sum at its ``+`` and ``-``, the way a
+formatter would.
 
 >>> print(wrap_line("    tape.append((alpha, beta, gamma))", 30))
     tape.append((
@@ -11,6 +12,12 @@ their outermost bracket, the way a formatter would.
         beta,
         gamma,
     ))
+>>> print(wrap_line("    dx = a * b * c - a * b * d + e", 20))
+    dx = (
+        a * b * c
+        - a * b * d
+        + e
+    )
 """
 
 import ast
@@ -92,7 +99,29 @@ def wrap_line(line, limit=LIMIT):
         else:
             body = "\n".join(wrap_line(f"{indent}    {p},", limit) for p in parts)
         return f"{line[:open_at + 1]}\n{body}\n{indent}{line[close:]}"
-    return line
+    return _wrap_sum(line, indent, limit)
+
+
+_ASSIGN = re.compile(r"^(\s*[A-Za-z_][\w.]*(?:\[[^=]*\])? (?:[-+*/@]?=) )(.+)$")
+
+
+def _wrap_sum(line, indent, limit):
+    """``y = a + b - c``, too long and with no bracket to break at, as a
+    parenthesized sum with one term per line (operators first)."""
+    m = _ASSIGN.match(line)
+    if not m:
+        return line
+    head, value = m.groups()
+    terms, start = [], 0
+    for i, ch, depth in _scan(value):
+        if depth == 0 and ch in "+-" and value[i - 1:i] == " " and value[i + 1:i + 2] == " ":
+            terms.append(value[start:i].strip())
+            start = i
+    terms.append(value[start:].strip())
+    if len(terms) < 2:
+        return line
+    body = "\n".join(f"{indent}    {t}" for t in terms)
+    return f"{head}(\n{body}\n{indent})"
 
 
 def _comprehension(inner):
