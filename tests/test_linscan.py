@@ -528,3 +528,8 @@ def test_a_long_factor_is_wrapped_at_its_terms():
     assert max(len(line) for line in text.splitlines()) <= 99
     assert "        dx_mid_factor2 = (\n            dx_mid_factor * q" in text
     compile(text, "three_steps", "exec")
+
+
+def test_a_name_added_to_after_the_loop_counts_as_read_there():
+    fwd, rev = _sweeps("dy = dx\nx += dy\n")
+    assert VECTORIZED not in _run(fwd, rev)

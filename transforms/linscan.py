@@ -201,8 +201,11 @@ def _plan(loop, back, after, lists, scalar, returned, namer):
     carried = carried[0] if carried else None
     # nothing after the loop reads what the body binds, but the sums and the carried name
     local = (stored | loop_vars) - sums - {carried}
+    # (``v += e`` reads ``v`` too, as does a write into a part of it)
     later = {n.id for s in after for n in gast.walk(s)
-             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)} | {
+        n.target.id for s in after for n in gast.walk(s)
+        if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)}
     if local & (later | returned):
         return None
     try:
