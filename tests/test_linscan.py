@@ -533,3 +533,18 @@ def test_a_long_factor_is_wrapped_at_its_terms():
 def test_a_name_added_to_after_the_loop_counts_as_read_there():
     fwd, rev = _sweeps("dy = dx\nx += dy\n")
     assert VECTORIZED not in _run(fwd, rev)
+
+
+def halving(x: float, a: float):
+    k = 0
+    while k < 7:
+        x = 0.5 * x + a
+        k += 1
+    return x * x
+
+
+def test_a_while_loop_that_saves_nothing():
+    # reversed as for _ in range(n_iter): the number of steps is all it needs
+    text = text_of(halving, (0, 1))
+    assert VECTORIZED in text and "np.full(len(range(n_iter)), 0.5, float)" in text
+    check(halving, (0.3, 0.7), (0, 1))

@@ -146,7 +146,8 @@ def _plan(loop, back, after, lists, scalar, returned, namer):
     body = list(back.body)
     # the number of steps (a list that the forward sweep stops making is not
     # asked; see vectorize_linear_loops)
-    length = _call("len", deepcopy(back.iter.args[0])) if not pairs else None
+    it = back.iter
+    length = _call("len", deepcopy(it if _is_range(it) else it.args[0])) if not pairs else None
     # ``a, b, c, d = saved_locals`` at the top of the body: a tuple loop variable
     while body and isinstance(body[0], gast.Assign) and isinstance(
             body[0].targets[0], gast.Tuple) and isinstance(body[0].value, gast.Name) and all(
@@ -237,11 +238,10 @@ def _pairs(back, lists):
     """[(loop variable or tuple of them, list)] for
     ``for a, (b, c) in zip(reversed(a_tape), reversed(locals_tape))``."""
     it, target = back.iter, back.target
-    if isinstance(target, gast.Name) and target.id == "_" and isinstance(it, gast.Call) and \
-            isinstance(it.func, gast.Name) and it.func.id == "reversed" and len(it.args) == 1 \
-            and isinstance(it.args[0], gast.Call) and isinstance(it.args[0].func, gast.Name) \
-            and it.args[0].func.id == "range":
-        return []
+    if isinstance(target, gast.Name) and target.id == "_" and _is_range(
+            it.args[0] if _is_call(it, "reversed") and len(it.args) == 1 else it):
+        return []  # a loop that saves nothing: ``for _ in reversed(range(n))``, or
+        # ``for _ in range(n_iter)`` for a ``while`` loop
     if _reversed_list(it):
         iters, targets = [it], [target]
     elif isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and \
@@ -266,6 +266,15 @@ def _pairs(back, lists):
 def _names(var):
     """The loop variables of one list: a name, or a tuple of names."""
     return [v for v in (var if isinstance(var, tuple) else (var,)) if v != "_"]
+
+
+def _is_call(node, fn):
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+        node.func.id == fn and not node.keywords
+
+
+def _is_range(node):
+    return _is_call(node, "range")
 
 
 def _reversed_list(node):
