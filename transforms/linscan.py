@@ -589,12 +589,15 @@ def _emit(plan, recomputed, namer):
     start = None
     steps = None
     if c is not None:
-        factor = namer.new(f"{c}_factor")
         steps = namer.new(f"{c}_steps")
         value = _expr(plan.factor)
         if not plan.factor_varies:  # the same factor at every step (float, as above)
             value = _np("full", plan.length, value, name("float"))
-        code.append(assign(factor, value))
+        if isinstance(value, gast.Name):  # already an array of its own (dx_mid_factor)
+            factor = value.id
+        else:
+            factor = namer.new(f"{c}_factor")
+            code.append(assign(factor, value))
         code.append(assign(steps, _np("cumprod", _np("append", name(c), name(factor)))))
         start = gast.Subscript(value=name(steps), slice=gast.Slice(
             lower=None, upper=const(-1), step=None), ctx=gast.Load())
