@@ -84,6 +84,15 @@ def function_source(fn):
     """(source, filename, first line) of a Python function, or a clear error."""
     from srcgrad.errors import SrcgradError
 
+    if getattr(fn, "__wrapped__", None) is not None:
+        # inspect reads the source of the function a functools.wraps decorator
+        # wrapped: what the decorator adds would be silently lost
+        raise SrcgradError(
+            f"cannot differentiate {getattr(fn, '__qualname__', fn)!r}: it is wrapped by a "
+            "decorator (functools.wraps), and its source is that of the function it wraps, "
+            "without what the decorator does. Differentiate the undecorated function and "
+            "apply the decorator's arithmetic in your own code, or register an adjoint for "
+            "the decorated function (@srcgrad.adjoint)")
     try:
         lines, first = inspect.getsourcelines(fn)
     except (OSError, TypeError) as exc:
@@ -269,8 +278,9 @@ class Resolver:
         try:
             src, filename, first = function_source(obj)
         except Exception as exc:  # noqa: BLE001 - reported with the call's location
-            raise info.error(func, f"cannot differentiate '{obj.__qualname__}': {exc}",
-                             "register an adjoint for it") from None
+            message = str(exc) if str(exc).startswith("cannot differentiate") else \
+                f"cannot differentiate '{obj.__qualname__}': {exc}"
+            raise info.error(func, message, "register an adjoint for it") from None
         fndef, callee_info = parse_source(src, filename, first)
         if fndef.args.vararg or fndef.args.kwarg or fndef.args.kwonlyargs:
             raise info.error(func, f"cannot differentiate a call to '{obj.__name__}': it takes "

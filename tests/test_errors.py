@@ -182,6 +182,36 @@ def test_sourceless_callee_error_says_why():
     assert "source" in text.lower()
 
 
+def _doubled(f):
+    import functools
+
+    @functools.wraps(f)
+    def wrapper(*args):
+        return 2.0 * f(*args)
+
+    return wrapper
+
+
+@_doubled
+def _wrapped_helper(x, a):
+    return a * x
+
+
+def _calls_wrapped_helper(x, a):
+    return np.sum(_wrapped_helper(x, a) ** 2)
+
+
+def test_a_function_wrapped_by_a_decorator_is_refused():
+    # its source (what inspect finds) is the undecorated function's: the
+    # decorator's factor 2 would be silently lost
+    with pytest.raises(srcgrad.TransformError) as info:
+        srcgrad.grad(_calls_wrapped_helper, wrt=(0, 1))
+    assert info.value.lineno == inspect.getsourcelines(_calls_wrapped_helper)[1] + 1
+    assert "wrapped by a decorator" in str(info.value)
+    with pytest.raises(srcgrad.SrcgradError, match="wrapped by a decorator"):
+        srcgrad.grad(_wrapped_helper)
+
+
 def test_transform_error_attributes_and_rendering():
     err = srcgrad.TransformError("bad thing", "model.py", 3, 8, "    y = foo(x)\n", "do this")
     assert (err.filename, err.lineno, err.col, err.hint) == ("model.py", 3, 8, "do this")
