@@ -181,3 +181,33 @@ def test_hvp_through_the_gathered_outer_products():
     gm = g(args[0], args[1] - eps * v[0], args[2] - eps * v[1], 6)
     for got, p, m in zip(hv, gp, gm):
         np.testing.assert_allclose(got, (p - m) / (2 * eps), rtol=1e-5, atol=1e-8)
+
+
+def squash(h, a):
+    return np.tanh(a * h)
+
+
+def squash_hooked(h, a, n):
+    for _ in range(n):
+        h = squash(h, a)
+        with srcgrad.grad_of(h) as dh:
+            dh = dh * 0.5
+    return np.sum(h)
+
+
+def test_a_hook_on_the_target_of_an_inlined_call_still_runs():
+    args = (X, 0.7, 3)
+    g = srcgrad.grad(squash_hooked, wrt=(0, 1))(*args)
+    assert "squash_fwd" not in srcgrad.source(squash_hooked, wrt=(0, 1))
+    # by hand: each step's cotangent of h is halved before going through tanh
+    h, hs = X, []
+    for _ in range(3):
+        hs.append(h)
+        h = np.tanh(0.7 * h)
+    dh, da = np.ones(3), 0.0
+    for h0 in reversed(hs):
+        dah = 0.5 * dh * (1 - np.tanh(0.7 * h0) ** 2)
+        da += np.sum(dah * h0)
+        dh = dah * 0.7
+    np.testing.assert_allclose(g[0], dh)
+    assert g[1] == pytest.approx(da)

@@ -142,6 +142,8 @@ def _inline(s, fn, ctx, normalize, context):
                                value=substitute.visit(deepcopy(ret.value)), type_comment=None))
     for st in new:
         setattr(st, ORIGIN, getattr(s, ORIGIN, None))
+    if getattr(s, "_sg_hooks", None):  # a grad_of(target) block after the call
+        new[-1]._sg_hooks = s._sg_hooks  # the statement that binds the target
     added = {v for v in renamed.values() if v != target}
     fn.locals |= added
     ctx.locals |= added
