@@ -211,3 +211,30 @@ def test_a_hook_on_the_target_of_an_inlined_call_still_runs():
         dh = dah * 0.7
     np.testing.assert_allclose(g[0], dh)
     assert g[1] == pytest.approx(da)
+
+
+GAIN = 0.3
+
+
+def gained(x, a):
+    return a * x * GAIN
+
+
+def euler_gained(x, a, n):
+    for _ in range(n):
+        x = x + gained(x, a)
+    return np.sum(x * x)
+
+
+def test_a_global_an_inlined_helper_reads_is_read_again_at_every_call(monkeypatch):
+    # the generated function is kept; like any global it reads, the helper's are live
+    args = (X, 0.7, 3)
+    g = srcgrad.grad(euler_gained, wrt=(0, 1))
+    assert "gained_fwd" not in srcgrad.source(euler_gained, wrt=(0, 1))
+    g(*args)
+    monkeypatch.setitem(globals(), "GAIN", 1.0)
+    assert_grads_close(g(*args), numeric_grad(euler_gained, args, (0, 1)), True)
+    value, tangent = srcgrad.jvp(euler_gained, args, (X, 1.0, None))
+    monkeypatch.setitem(globals(), "GAIN", 2.0)
+    value, tangent = srcgrad.jvp(euler_gained, args, (X, 1.0, None))
+    assert value == pytest.approx(euler_gained(*args))

@@ -144,6 +144,8 @@ def _inline(s, fn, ctx, normalize, context):
         setattr(st, ORIGIN, getattr(s, ORIGIN, None))
     if getattr(s, "_sg_hooks", None):  # a grad_of(target) block after the call
         new[-1]._sg_hooks = s._sg_hooks  # the statement that binds the target
+    # its globals are the caller's now: the generated module reads them (again at each call)
+    fn.__dict__.setdefault("_sg_inlined", []).append((res.resolver, res.fndef))
     added = {v for v in renamed.values() if v != target}
     fn.locals |= added
     ctx.locals |= added
