@@ -238,3 +238,29 @@ def test_a_global_an_inlined_helper_reads_is_read_again_at_every_call(monkeypatc
     monkeypatch.setitem(globals(), "GAIN", 2.0)
     value, tangent = srcgrad.jvp(euler_gained, args, (X, 1.0, None))
     assert value == pytest.approx(euler_gained(*args))
+
+
+dt = 0.05  # a global named like the adjoint of a caller's t
+x_tape = 0.3  # and like the tape of its x
+
+
+def timed(x, a):
+    return a * np.tanh(x) * dt + x_tape * x
+
+
+def euler_timed(x, a, n):
+    for _ in range(n):
+        t = np.sum(x) * a
+        x = x + timed(x, a) * t
+    return np.sum(x * x)
+
+
+def test_the_globals_of_an_inlined_helper_keep_their_names_in_the_caller():
+    args = (X, 0.7, 3)
+    assert "timed_fwd" not in srcgrad.source(euler_timed, wrt=(0, 1))
+    _check(euler_timed, args, (0, 1))
+    value, tangent = srcgrad.jvp(euler_timed, args, (X, 0.5, None))
+    eps = 1e-6
+    plus = euler_timed(X + eps * X, 0.7 + eps * 0.5, 3)
+    minus = euler_timed(X - eps * X, 0.7 - eps * 0.5, 3)
+    assert tangent == pytest.approx((plus - minus) / (2 * eps), rel=1e-6)

@@ -125,6 +125,8 @@ def _inline(s, fn, ctx, normalize, context):
             ctx.resolver.lookup(v)
         except KeyError:
             return None
+    for v in free:  # the caller reads them now: no name made for it may take theirs
+        fn.namer.reserve(v)
     # parameters become the arguments (atoms); locals get fresh names, and the
     # value returned, when the last statement binds it, is bound to the target
     target = s.targets[0].id
