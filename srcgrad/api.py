@@ -398,13 +398,17 @@ def compiled(f, wrt_names, kinds=((), ()), rules=None, has_aux=False, mode="reve
 def _with_live_globals(fn, ns, live):
     """Call ``fn`` with the user's current module globals (constants may change)."""
 
-    def call(*args):
+    def refresh():
         for n, source in live:
             if n in source:
                 ns[n] = source[n]
+
+    def call(*args):
+        refresh()
         return fn(*args)
 
     call.__wrapped__ = fn
+    call.refresh_globals = refresh  # for code run on fn's module without calling it (hvp)
     return call
 
 

@@ -264,3 +264,17 @@ def test_the_globals_of_an_inlined_helper_keep_their_names_in_the_caller():
     plus = euler_timed(X + eps * X, 0.7 + eps * 0.5, 3)
     minus = euler_timed(X - eps * X, 0.7 - eps * 0.5, 3)
     assert tangent == pytest.approx((plus - minus) / (2 * eps), rel=1e-6)
+
+
+def test_hvp_reads_a_rebound_global_again(monkeypatch):
+    # forward mode over the generated reverse code: its module's globals are refreshed too
+    args, v = (X, 0.7, 3), (X * 0.5, 0.3)
+    hvp = srcgrad.hvp(euler_gained, wrt=(0, 1))
+    hvp(*args, v)
+    monkeypatch.setitem(globals(), "GAIN", 1.0)
+    got = hvp(*args, v)
+    g, eps = srcgrad.grad(euler_gained, wrt=(0, 1)), 1e-6
+    gp = g(X + eps * v[0], 0.7 + eps * v[1], 3)
+    gm = g(X - eps * v[0], 0.7 - eps * v[1], 3)
+    for h, p, m in zip(got, gp, gm):
+        np.testing.assert_allclose(h, (np.asarray(p) - m) / (2 * eps), rtol=1e-5, atol=1e-8)
