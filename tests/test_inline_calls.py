@@ -278,3 +278,34 @@ def test_hvp_reads_a_rebound_global_again(monkeypatch):
     gm = g(X - eps * v[0], 0.7 - eps * v[1], 3)
     for h, p, m in zip(got, gp, gm):
         np.testing.assert_allclose(h, (np.asarray(p) - m) / (2 * eps), rtol=1e-5, atol=1e-8)
+
+
+def _cube(x):
+    return x**3
+
+
+@srcgrad.tangent(_cube)
+def _cube_tangent(dx, ans, x):
+    return 3 * x * x * dx
+
+
+def cubed(x, a):
+    y = a * x
+    z = y * 2.0
+    w = z + 1.0
+    return _cube(w)
+
+
+def euler_cubed(x, a, n):
+    for _ in range(n):
+        x = cubed(x, a) * 0.5
+    return np.sum(x)
+
+
+def test_an_error_in_an_inlined_helper_points_at_the_call():
+    # not at the caller's line with the helper's line number (here: the return)
+    with pytest.raises(srcgrad.SrcgradError) as err:
+        srcgrad.grad(euler_cubed, wrt=(0, 1))(X, 0.7, 2)
+    line = inspect.getsourcelines(euler_cubed)[1] + 2
+    assert f"test_inline_calls.py:{line}:" in str(err.value)
+    assert "x = cubed(x, a) * 0.5" in str(err.value)

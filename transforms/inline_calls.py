@@ -138,7 +138,7 @@ def _inline(s, fn, ctx, normalize, context):
     for v in sorted(set(stored_names(gast.Module(body=body, type_ignores=[])))):
         renamed[v] = target if direct and v == returned else fn.namer.new(v)
     substitute = _Substitute(dict(zip(params, call.args)), renamed)
-    new = [substitute.visit(deepcopy(st)) for st in body]
+    new = [substitute.visit(_located_at(deepcopy(st), call)) for st in body]
     if not direct:
         new.append(gast.Assign(targets=[name(target, "store")],
                                value=substitute.visit(deepcopy(ret.value)), type_comment=None))
@@ -152,6 +152,16 @@ def _inline(s, fn, ctx, normalize, context):
     fn.locals |= added
     ctx.locals |= added
     return new
+
+
+def _located_at(st, call):
+    """``st`` with the position of ``call``: the helper's own positions are lines of its
+    source, which an error about the caller would report as lines of the caller's."""
+    for n in gast.walk(st):
+        for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+            if hasattr(n, attr):
+                setattr(n, attr, getattr(call, attr, None))
+    return st
 
 
 class _Substitute(gast.NodeTransformer):
