@@ -309,3 +309,38 @@ def test_an_error_in_an_inlined_helper_points_at_the_call():
     line = inspect.getsourcelines(euler_cubed)[1] + 2
     assert f"test_inline_calls.py:{line}:" in str(err.value)
     assert "x = cubed(x, a) * 0.5" in str(err.value)
+
+
+def logistic(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _softplus(x):
+    return np.log1p(np.exp(x))
+
+
+def halved(x):
+    logistic = np.tanh(x)  # a local named like the global an adjoint template reads
+    square = logistic * logistic
+    return square
+
+
+def softplus_steps(x, n):
+    for _ in range(n):
+        x = _softplus(halved(x))
+    return np.sum(x)
+
+
+def test_an_inlined_local_does_not_take_the_name_of_a_global():
+    from srcgrad.rules import RuleSet, library
+
+    rules = RuleSet(parent=library())
+
+    @srcgrad.adjoint(_softplus, rules=rules)
+    def _softplus_adjoint(g, x):
+        return g * logistic(x)
+
+    text = srcgrad.source(softplus_steps, rules=rules)
+    assert "halved_fwd" not in text
+    g = srcgrad.grad(softplus_steps, rules=rules)(X, 3)
+    assert_grads_close(g, numeric_grad(softplus_steps, (X, 3)), False)

@@ -136,7 +136,12 @@ def _inline(s, fn, ctx, normalize, context):
         returned in stored_names(st) for st in body) == 1
     renamed = {}
     for v in sorted(set(stored_names(gast.Module(body=body, type_ignores=[])))):
-        renamed[v] = target if direct and v == returned else fn.namer.new(v)
+        if direct and v == returned:
+            renamed[v] = target
+            continue
+        renamed[v] = fn.namer.new(v)
+        while _is_global(ctx.resolver, renamed[v]):  # a derivative template may read it
+            renamed[v] = fn.namer.new(v)
     substitute = _Substitute(dict(zip(params, call.args)), renamed)
     new = [substitute.visit(_located_at(deepcopy(st), call)) for st in body]
     if not direct:
@@ -152,6 +157,14 @@ def _inline(s, fn, ctx, normalize, context):
     fn.locals |= added
     ctx.locals |= added
     return new
+
+
+def _is_global(resolver, v):
+    try:
+        resolver.lookup(v)
+    except KeyError:
+        return False
+    return True
 
 
 def _located_at(st, call):
