@@ -29,6 +29,12 @@ caller) is inlined when
   with a derivative rule (not to another user function);
 - none of the global names it reads is a local name of the caller.
 
+The helper's globals become names of the caller (reserved there, provided and
+read again at each call by the generated module: ``Program._provides``), its
+locals get names that are neither the caller's nor the module's globals, a
+``grad_of`` block on the call's result moves to the statement binding it, and
+the statements written in place take the call's position (for errors).
+
 Requires: a normalized function and its context (``reverse.Context``), and
 ``normalize`` to normalize the callee.
 """
@@ -146,7 +152,8 @@ def _inline(s, fn, ctx, normalize, context):
     new = [substitute.visit(_located_at(deepcopy(st), call)) for st in body]
     if not direct:
         new.append(gast.Assign(targets=[name(target, "store")],
-                               value=substitute.visit(deepcopy(ret.value)), type_comment=None))
+                               value=substitute.visit(_located_at(deepcopy(ret.value), call)),
+                               type_comment=None))
     for st in new:
         setattr(st, ORIGIN, getattr(s, ORIGIN, None))
     if getattr(s, "_sg_hooks", None):  # a grad_of(target) block after the call
