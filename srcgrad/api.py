@@ -234,7 +234,7 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux
     needs_np = re.search(r"\bnp\.", body) is not None
     for res, fd in program.resolvers:
         for n in _free_globals(fd):
-            if n in seen or n in generated:
+            if n in generated or n == "rt":
                 continue
             try:
                 obj = res.lookup(n)
@@ -242,6 +242,15 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux
                 if hasattr(builtins, n):
                     continue
                 raise SrcgradError(f"name {n!r} used by {fd.name} is not defined") from None
+            if n in seen:
+                other = namespace.get(n, obj)
+                if other is not obj and not (
+                        _is_literal(obj) and type(obj) is type(other) and obj == other):
+                    raise SrcgradError(
+                        f"{n!r} means different things in the modules differentiated "
+                        f"together ({fd.name} reads one of them); the generated module can "
+                        "hold only one: rename one of them")
+                continue
             if hasattr(builtins, n) and getattr(builtins, n) is obj:
                 continue
             seen.add(n)
@@ -398,13 +407,17 @@ def compiled(f, wrt_names, kinds=((), ()), rules=None, has_aux=False, mode="reve
 def _with_live_globals(fn, ns, live):
     """Call ``fn`` with the user's current module globals (constants may change)."""
 
-    def call(*args):
+    def refresh():
         for n, source in live:
             if n in source:
                 ns[n] = source[n]
+
+    def call(*args):
+        refresh()
         return fn(*args)
 
     call.__wrapped__ = fn
+    call.refresh_globals = refresh  # for code run on fn's module without calling it (hvp)
     return call
 
 

@@ -90,6 +90,8 @@ def jvp(f, primals, tangents, rules=None):
 # -- forward over reverse -------------------------------------------------------------
 def _vjp_function(f, names, kinds):
     fn = api.compiled(f, names, kinds)
+    if hasattr(fn, "refresh_globals"):  # forward mode over it reads its module's globals
+        fn.refresh_globals()
     return getattr(fn, "__wrapped__", fn)
 
 

@@ -724,3 +724,31 @@ def test_except_srcgrad_error_catches_transform_errors():
         assert isinstance(err, srcgrad.TransformError)
     else:
         raise AssertionError("expected a TransformError")
+
+
+def _logistic(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _softplus2(x):
+    return np.log1p(np.exp(x))
+
+
+def _shadows_a_template_global(x):
+    _logistic = 0.5 * x  # noqa: F841 - a local named like the global the template reads
+    return np.sum(_softplus2(_logistic))
+
+
+@pytest.mark.xfail(strict=True, reason="a registered adjoint template reading the global "
+                   "_logistic is written into a function with a local _logistic: the "
+                   "generated code calls the local array (TypeError)")
+def test_a_template_global_shadowed_by_a_local_of_the_caller():
+    rules = fresh_rules()
+
+    @srcgrad.adjoint(_softplus2, rules=rules)
+    def _softplus2_adjoint(g, x):
+        return g * _logistic(x)
+
+    x = np.array([0.3, -0.2])
+    g = srcgrad.grad(_shadows_a_template_global, rules=rules)(x)
+    np.testing.assert_allclose(g, 0.5 * _logistic(0.5 * x))

@@ -29,6 +29,12 @@ caller) is inlined when
   with a derivative rule (not to another user function);
 - none of the global names it reads is a local name of the caller.
 
+The helper's globals become names of the caller (reserved there, provided and
+read again at each call by the generated module: ``Program._provides``), its
+locals get names that are neither the caller's nor the module's globals, a
+``grad_of`` block on the call's result moves to the statement binding it, and
+the statements written in place take the call's position (for errors).
+
 Requires: a normalized function and its context (``reverse.Context``), and
 ``normalize`` to normalize the callee.
 """
@@ -125,6 +131,8 @@ def _inline(s, fn, ctx, normalize, context):
             ctx.resolver.lookup(v)
         except KeyError:
             return None
+    for v in free:  # the caller reads them now: no name made for it may take theirs
+        fn.namer.reserve(v)
     # parameters become the arguments (atoms); locals get fresh names, and the
     # value returned, when the last statement binds it, is bound to the target
     target = s.targets[0].id
@@ -134,18 +142,46 @@ def _inline(s, fn, ctx, normalize, context):
         returned in stored_names(st) for st in body) == 1
     renamed = {}
     for v in sorted(set(stored_names(gast.Module(body=body, type_ignores=[])))):
-        renamed[v] = target if direct and v == returned else fn.namer.new(v)
+        if direct and v == returned:
+            renamed[v] = target
+            continue
+        renamed[v] = fn.namer.new(v)
+        while _is_global(ctx.resolver, renamed[v]):  # a derivative template may read it
+            renamed[v] = fn.namer.new(v)
     substitute = _Substitute(dict(zip(params, call.args)), renamed)
-    new = [substitute.visit(deepcopy(st)) for st in body]
+    new = [substitute.visit(_located_at(deepcopy(st), call)) for st in body]
     if not direct:
         new.append(gast.Assign(targets=[name(target, "store")],
-                               value=substitute.visit(deepcopy(ret.value)), type_comment=None))
+                               value=substitute.visit(_located_at(deepcopy(ret.value), call)),
+                               type_comment=None))
     for st in new:
         setattr(st, ORIGIN, getattr(s, ORIGIN, None))
+    if getattr(s, "_sg_hooks", None):  # a grad_of(target) block after the call
+        new[-1]._sg_hooks = s._sg_hooks  # the statement that binds the target
+    # its globals are the caller's now: the generated module reads them (again at each call)
+    fn.__dict__.setdefault("_sg_inlined", []).append((res.resolver, res.fndef))
     added = {v for v in renamed.values() if v != target}
     fn.locals |= added
     ctx.locals |= added
     return new
+
+
+def _is_global(resolver, v):
+    try:
+        resolver.lookup(v)
+    except KeyError:
+        return False
+    return True
+
+
+def _located_at(st, call):
+    """``st`` with the position of ``call``: the helper's own positions are lines of its
+    source, which an error about the caller would report as lines of the caller's."""
+    for n in gast.walk(st):
+        for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+            if hasattr(n, attr):
+                setattr(n, attr, getattr(call, attr, None))
+    return st
 
 
 class _Substitute(gast.NodeTransformer):

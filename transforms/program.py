@@ -52,6 +52,11 @@ class Program:
             callee, cinfo, cresolver, callee.namer, self.rt))
         return fn, ctx
 
+    def _provides(self, resolver, fndef, fn):
+        """The module provides (and re-reads at each call) the globals ``fndef`` reads and
+        those of the helpers written in place in it (``fn``, its prepared form)."""
+        self.resolvers += getattr(fn, "_sg_inlined", []) + [(resolver, fndef)]
+
     def _params(self, fn):
         return [a.id for a in fn.args.args]
 
@@ -102,7 +107,7 @@ class Program:
                f"{seed} with it, with respect to {wrt_text}.")
         func = self._function(fname, self._args(params, [(seed, 1.0)]), doc, body)
         self.functions.insert(0, (fname, func))
-        self.resolvers.append((resolver, fndef))
+        self._provides(resolver, fndef, fn)
         return fname
 
     def result_shape(self, user, shapes):
@@ -187,7 +192,7 @@ class Program:
                                                         fwd_body)))
         self.functions.append((bwd_name, self._function(
             bwd_name, self._args([saved_name, seed]), bdoc, bwd_body)))
-        self.resolvers.append((user.resolver, user.fndef))
+        self._provides(user.resolver, user.fndef, fn)
         return fwd_name, bwd_name
 
     # -- forward mode ----------------------------------------------------
@@ -210,7 +215,7 @@ class Program:
                f"the tangents {', '.join(tparams)} of {', '.join(wrt)}.")
         func = self._function(fname, self._args(params + tparams), doc, body)
         self.functions.insert(0, (fname, func))
-        self.resolvers.append((resolver, fndef))
+        self._provides(resolver, fndef, fn)
         return fname
 
     def request_jvp(self, user, active, lists=()):
@@ -234,7 +239,7 @@ class Program:
         doc = f"Forward mode of {fn.name}: its value and its tangent along {', '.join(tparams)}."
         self.functions.append((jvp_name, self._function(jvp_name, self._args(params + tparams),
                                                         doc, body)))
-        self.resolvers.append((user.resolver, user.fndef))
+        self._provides(user.resolver, user.fndef, fn)
         return jvp_name
 
     def _function(self, fname, args, doc, body):
