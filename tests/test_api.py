@@ -340,34 +340,6 @@ def test_transforms_do_not_import_numpy():
     assert "reverse" in res.stdout.split()
 
 
-def _doubled(f):
-    import functools
-
-    @functools.wraps(f)
-    def wrapper(*args):
-        return 2.0 * f(*args)
-
-    return wrapper
-
-
-@_doubled
-def _twice_scaled(x, a):
-    return a * x
-
-
-def _calls_a_decorated_helper(x, a):
-    return np.sum(_twice_scaled(x, a) ** 2)
-
-
-@pytest.mark.xfail(strict=True, reason="a helper wrapped by a functools.wraps decorator is "
-                   "differentiated as the undecorated function (its source): the decorator's "
-                   "effect is silently lost; it should be refused or differentiated through")
-def test_a_decorated_helper_is_not_differentiated_as_its_undecorated_source():
-    x = np.array([0.3, -0.2, 0.5])
-    g = srcgrad.grad(_calls_a_decorated_helper, wrt=(0, 1))(x, 0.7)
-    np.testing.assert_allclose(g[0], 8 * 0.7 * 0.7 * x)
-
-
 def test_a_global_two_modules_bind_differently_is_refused(tmp_path, monkeypatch):
     # the generated module holds one namespace: the caller's K must not become the callee's
     (tmp_path / "sg_modb.py").write_text(textwrap.dedent("""\
