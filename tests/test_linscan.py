@@ -548,3 +548,20 @@ def test_a_while_loop_that_saves_nothing():
     text = text_of(halving, (0, 1))
     assert VECTORIZED in text and "np.full(len(range(n_iter)), 0.5, float)" in text
     check(halving, (0.3, 0.7), (0, 1))
+
+
+def bound_in_loop(p: float, q: float, n: int):
+    s = q
+    for _ in range(n):
+        x = p * s
+        x = math.tanh(x)
+        s = s + x * q
+    return s
+
+
+def test_a_restored_value_the_loop_binds_is_read_only_if_the_loop_ran():
+    # x exists only once the loop has run: its array code sits under if s_tape:
+    text = text_of(bound_in_loop, (0, 1))
+    assert "    if s_tape:\n" in text and "x = np.append(x, x_prev)[:-1]" in text
+    check(bound_in_loop, (0.3, 0.7, 3), (0, 1))
+    check(bound_in_loop, (0.3, 0.7, 0), (0, 1))

@@ -107,8 +107,8 @@ def vectorize_linear_loops(fwd, rev, lists, scalar, namer, returned=()):
             plan.length = _call("len", name(kept[0]))
         code = _emit(plan, recomputed, namer)
         in_loop = {v for st in loop.body for v in stored_names(st)}
-        if set(plan.invariants) & in_loop:
-            # a value the forward loop binds is unbound where the loop ran no times
+        if (set(plan.invariants) | set(plan.shifted)) & in_loop:
+            # a value the forward loop binds may be unbound where the loop ran no times
             test = name(kept[0]) if kept else plan.length
             code = [code[0], gast.If(test=test, body=code[1:], orelse=[])]
         rev[r:r + 1] = code
