@@ -55,10 +55,10 @@ def _positional_params(f):
         raise SrcgradError(f"{f!r} is not a Python function srcgrad can read") from None
     params = []
     for p in sig.parameters.values():
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY):
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY, p.POSITIONAL_ONLY):
             raise SrcgradError(
-                f"{f.__qualname__} takes *args, **kwargs or keyword-only parameters; "
-                "srcgrad differentiates functions with plain parameters"
+                f"{f.__qualname__} takes *args, **kwargs, keyword-only or positional-only "
+                "parameters; srcgrad differentiates functions with plain parameters"
             )
         params.append(p.name)
     return sig, params
@@ -234,7 +234,17 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux
     needs_np = re.search(r"\bnp\.", body) is not None
     for res, fd in program.resolvers:
         for n in _free_globals(fd):
-            if n in generated or n == "rt":
+            if n == "rt":
+                try:
+                    obj = res.lookup(n)
+                except KeyError:
+                    continue
+                if obj is not runtime:
+                    raise SrcgradError(
+                        f"{fd.name} reads a global named 'rt', the name generated code gives "
+                        "srcgrad's runtime helpers; import or define it under another name")
+                continue
+            if n in generated:
                 continue
             try:
                 obj = res.lookup(n)

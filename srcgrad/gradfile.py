@@ -254,6 +254,11 @@ def _imports(program, body, module_ref, out_dir):
             line = res.import_line(n, module_ref, out_dir)
             if line is None:
                 continue
+            if n == "rt" and line != "from srcgrad import runtime as rt":
+                raise SrcgradError(
+                    f"{fd.name} reads a global named 'rt' ({line!r}), the name the generated "
+                    "file gives srcgrad's runtime helpers; import or define it under another "
+                    "name")
             if n in seen and seen[n] != line:
                 raise SrcgradError(
                     f"'{n}' means different things in the modules differentiated together "

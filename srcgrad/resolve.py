@@ -282,9 +282,10 @@ class Resolver:
                 f"cannot differentiate '{obj.__qualname__}': {exc}"
             raise info.error(func, message, "register an adjoint for it") from None
         fndef, callee_info = parse_source(src, filename, first)
-        if fndef.args.vararg or fndef.args.kwarg or fndef.args.kwonlyargs:
+        if fndef.args.vararg or fndef.args.kwarg or fndef.args.kwonlyargs or \
+                fndef.args.posonlyargs:
             raise info.error(func, f"cannot differentiate a call to '{obj.__name__}': it takes "
-                             "*args, **kwargs or keyword-only parameters",
+                             "*args, **kwargs, keyword-only or positional-only parameters",
                              "give it plain positional parameters")
         return UserFunction(obj, fndef, callee_info, Resolver(obj, self.rules), (),
                             obj.__name__)

@@ -468,9 +468,10 @@ class StaticResolver(Resolver):
     def static_function(self, fn, info, func):
         src, first = fn.module.function_source(fn.node)
         fndef, callee_info = parse_source(src, fn.module.filename, first)
-        if fndef.args.vararg or fndef.args.kwarg or fndef.args.kwonlyargs:
+        if fndef.args.vararg or fndef.args.kwarg or fndef.args.kwonlyargs or \
+                fndef.args.posonlyargs:
             raise info.error(func, f"cannot differentiate a call to '{fn.name}': it takes "
-                             "*args, **kwargs or keyword-only parameters",
+                             "*args, **kwargs, keyword-only or positional-only parameters",
                              "give it plain positional parameters")
         resolver = StaticResolver(fn.module, self.loader, self.rules)
         return UserFunction(("static", fn.module.path, fn.name), fndef, callee_info, resolver,

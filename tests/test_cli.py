@@ -600,3 +600,12 @@ def test_a_helper_written_in_place_brings_its_globals_along(tmp_path, in_process
     gx, ga = numeric_grad(sim.euler, (x, 0.7, 4), (0, 1))
     np.testing.assert_allclose(dx, gx, rtol=1e-6)
     assert da == pytest.approx(ga, rel=1e-6)
+
+
+def test_a_global_named_rt_is_refused(tmp_path, in_process):
+    (tmp_path / "m.py").write_text(
+        "import math as rt\n\nimport numpy as np\n\n\n"
+        "def f(x):\n    return np.sum(x * rt.pi)\n")
+    proc = in_process("m.py", cwd=tmp_path, check_rc=2)
+    assert "global named 'rt'" in proc.stderr
+    assert not (tmp_path / "m_grad.py").exists()

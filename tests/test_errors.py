@@ -582,3 +582,52 @@ FOUND = [
 def test_found_programs(src, tmp_path, monkeypatch):
     monkeypatch.setenv("SRCGRAD_CACHE_DIR", str(tmp_path))
     check_program(src, (0, 1), [0.1, -0.2, 0.3], 0.4, 2, note=print)
+
+
+EDGE = '''import math as rt
+
+import numpy as np
+
+
+def posonly(x, /, a=2.0):
+    return a * x
+
+
+square = lambda v: v * v  # noqa: E731
+
+
+def calls_posonly(x):
+    return np.sum(posonly(x))
+
+
+def calls_lambda(x):
+    return np.sum(square(x))
+
+
+def reads_rt(x):
+    return np.sum(x * rt.pi)
+
+
+def top_posonly(x, /, a=2.0):
+    return np.sum(a * x)
+'''
+
+
+def test_positional_only_parameters_lambdas_and_a_global_rt_are_refused(tmp_path, monkeypatch):
+    (tmp_path / "edge_mod.py").write_text(EDGE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("edge_mod", None)
+    import edge_mod
+
+    x = np.array([0.3, 0.5])
+    with pytest.raises(srcgrad.TransformError, match="positional-only") as info:
+        srcgrad.grad(edge_mod.calls_posonly)(x)
+    assert info.value.lineno == 14
+    with pytest.raises(srcgrad.TransformError, match="lambda defined outside") as info:
+        srcgrad.grad(edge_mod.calls_lambda)(x)
+    assert info.value.lineno == 10 and "define it with def" in str(info.value)
+    with pytest.raises(srcgrad.SrcgradError, match="global named 'rt'"):
+        srcgrad.grad(edge_mod.reads_rt)(x)
+    with pytest.raises(srcgrad.SrcgradError, match="positional-only"):
+        srcgrad.grad(edge_mod.top_posonly)(x)
+    sys.modules.pop("edge_mod", None)

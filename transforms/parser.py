@@ -32,6 +32,12 @@ def parse_source(source, filename="<string>", first_line=1):
     if not defs and module.body and isinstance(module.body[0], gast.AsyncFunctionDef):
         raise info.error(module.body[0], "cannot differentiate an async function",
                          "differentiate a plain (synchronous) function")
+    if not defs and any(isinstance(n, gast.Lambda) for n in gast.walk(module)):
+        line = lines[0] if lines else ""
+        raise TransformError(
+            "cannot differentiate a lambda defined outside the function", filename,
+            first_line, indent, line,
+            "define it with def, or as a lambda inside the function that calls it")
     if not defs:
         raise TransformError("no function definition found", filename, first_line, 0)
     return defs[0], info
