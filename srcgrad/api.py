@@ -16,6 +16,7 @@ import sys
 import tempfile
 import types
 
+import gast
 import numpy as np
 
 from srcgrad import runtime
@@ -273,7 +274,14 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux
                 seen.add(n)
                 namespace[n] = res.globals[n]
                 imports.append(_import_line(n, res.globals[n]))
+    bound = {v.id for _, fd in program.functions for v in gast.walk(fd)
+             if isinstance(v, gast.Name) and isinstance(v.ctx, gast.Store)}
     for n, obj in sorted(program.rule_globals.items(), key=lambda kv: kv[0]):
+        if n in bound:
+            raise SrcgradError(
+                f"a registered derivative template reads the global {n!r}, which "
+                f"{f.__qualname__} (or a function it calls) binds as a local variable: the "
+                "template would read the local; rename the local variable")
         if n in namespace and namespace[n] is not obj:
             raise SrcgradError(
                 f"a registered derivative template reads {n!r}, which {f.__qualname__}'s "
