@@ -275,7 +275,8 @@ def generate(f, wrt_names, rules=None, scalar_params=(), list_params=(), has_aux
                 namespace[n] = res.globals[n]
                 imports.append(_import_line(n, res.globals[n]))
     bound = {v.id for _, fd in program.functions for v in gast.walk(fd)
-             if isinstance(v, gast.Name) and isinstance(v.ctx, gast.Store)}
+             if isinstance(v, gast.Name) and isinstance(v.ctx, gast.Store)} \
+        if program.rule_globals else set()
     for n, obj in sorted(program.rule_globals.items(), key=lambda kv: kv[0]):
         if n in bound:
             raise SrcgradError(

@@ -208,23 +208,17 @@ class ForwardSweep:
         for st in block:
             if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name):
                 v = st.targets[0].id
-                if stores.get(v) == 1 and v not in read_before and v not in header and \
-                        v not in mutated and getattr(st, "_sg_call", None) is None and \
-                        self._invariant(st.value, loop_stores - same):
-                    same.add(v)
-            read_before |= _reads_of(st)
-        read_before = set()
-        for st in block:
-            if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name):
-                v = st.targets[0].id
                 reads = set(C.names_in(st.value))
+                call = getattr(st, "_sg_call", None)
+                invariant = call is None and self._invariant(st.value, loop_stores - same)
+                if invariant and stores.get(v) == 1 and v not in read_before and \
+                        v not in header and v not in mutated:
+                    same.add(v)
                 local = (stores.get(v) == 1 and v not in read_before and v not in reads
                          and v not in header and inside.get(v) == everywhere.get(v))
-                call = getattr(st, "_sg_call", None)
                 if local and call is not None and call[1] in self.needed:
                     found.append(call[1])
-                if local and v in self.needed and not (
-                        call is None and self._invariant(st.value, loop_stores - same)):
+                if local and v in self.needed and not invariant:
                     found.append(v)
                 elif local and v in self.needed:
                     self.loop_locals.add(v)  # the same in every iteration: no saving

@@ -20,7 +20,8 @@ only adds to, in a reversed loop at the top level of the function, where
 neither vector is written into in the loop (the list keeps the object, not
 its value at the time).
 
-Requires: the final reverse sweep; ``mod`` is the array module's name.
+Requires: the final reverse sweep; ``array_module()`` gives the array module's name
+(asked only where a loop has outer products).
 """
 
 import gast
@@ -31,12 +32,12 @@ from .forward import _mutated_in_place
 OUTER = "_sg_outer"
 
 
-def gather_outer_sums(rev, mod, namer):
+def gather_outer_sums(rev, array_module, namer):
     """Rewrite the top-level reversed loops of ``rev`` in place."""
     out = []
     for st in rev:
         if isinstance(st, gast.For) and getattr(st, "_sg_loop_of", None) is not None:
-            before, after = _gather(st, mod, namer)
+            before, after = _gather(st, array_module, namer)
             out += before + [st] + after
         else:
             out.append(st)
@@ -56,29 +57,30 @@ def _outer(s):
     return None
 
 
-def _gather(loop, mod, namer):
-    found = {}
+def _gather(loop, array_module, namer):
+    found = {}  # target -> [(statement, g, x)]
     for s in loop.body:
         parts = _outer(s)
         if parts is not None:
-            found.setdefault(s.target.id, []).append(s)
+            found.setdefault(s.target.id, []).append((s, *parts))
+    if not found:
+        return [], []
+    mod = array_module()
     # an appended value must not change before the matrix product reads it
     changed = _mutated_in_place(loop) | {
         n.target.id for n in gast.walk(loop)
         if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)}
+    # the loop may only add to a target: no other read, no rebinding
+    sums = {id(s.target) for s in gast.walk(loop) if isinstance(s, gast.AugAssign) and
+            isinstance(s.op, (gast.Add, gast.Sub)) and isinstance(s.target, gast.Name)}
     before, after = [], []
-    for target, stmts in found.items():
-        if any(v.id in changed for s in stmts for v in _outer(s)):
-            continue
-        # the loop only adds to the target: no other read, no rebinding
-        sums = {id(s.target) for s in gast.walk(loop) if isinstance(s, gast.AugAssign) and
-                isinstance(s.op, (gast.Add, gast.Sub)) and isinstance(s.target, gast.Name)}
-        if any(isinstance(n, gast.Name) and n.id == target and id(n) not in sums
-               for n in gast.walk(loop)):
+    for target, outers in found.items():
+        if any(v.id in changed for _, g, x in outers for v in (g, x)) or any(
+                isinstance(n, gast.Name) and n.id == target and id(n) not in sums
+                for n in gast.walk(loop)):
             continue
         left, right = namer.new(f"{target}_left"), namer.new(f"{target}_right")
-        for s in stmts:
-            g, x = _outer(s)
+        for s, g, x in outers:
             k = loop.body.index(s)
             loop.body[k:k + 1] = [_append(left, g), _append(right, x)]
         before += [assign(left, gast.List(elts=[], ctx=gast.Load())),

@@ -56,17 +56,27 @@ _VALUES = (gast.BinOp, gast.UnaryOp, gast.Call, gast.Name, gast.Constant, gast.A
 def inline_small_calls(fn, ctx, normalize, context):
     """Rewrite the loops of ``fn``'s body in place; ``context(callee, info, resolver)``
     makes a callee's context, to resolve the calls inside it."""
-    fn.body = _block(fn.body, fn, ctx, normalize, context, in_loop=False)
+    normalized = {}  # a helper called several times is normalized once
+
+    def callee_of(res):
+        if res.key not in normalized:
+            try:
+                normalized[res.key] = normalize(res.fndef, res.info)
+            except TransformError:
+                normalized[res.key] = None  # reported where the call is differentiated
+        return normalized[res.key]
+
+    fn.body = _block(fn.body, fn, ctx, callee_of, context, in_loop=False)
 
 
-def _block(stmts, fn, ctx, normalize, context, in_loop):
+def _block(stmts, fn, ctx, callee_of, context, in_loop):
     out = []
     for s in stmts:
         if isinstance(s, (gast.If, gast.For, gast.While)):
             inner = in_loop or not isinstance(s, gast.If)
-            s.body = _block(s.body, fn, ctx, normalize, context, inner)
-            s.orelse = _block(s.orelse, fn, ctx, normalize, context, in_loop)
-        new = _inline(s, fn, ctx, normalize, context) if in_loop else None
+            s.body = _block(s.body, fn, ctx, callee_of, context, inner)
+            s.orelse = _block(s.orelse, fn, ctx, callee_of, context, in_loop)
+        new = _inline(s, fn, ctx, callee_of, context) if in_loop else None
         out.extend([s] if new is None else new)
     return out
 
@@ -78,7 +88,7 @@ def _same_scope(a, b):
     return a.globals is b.globals and not a.closure and not b.closure
 
 
-def _inline(s, fn, ctx, normalize, context):
+def _inline(s, fn, ctx, callee_of, context):
     if not (isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(
             s.targets[0], gast.Name) and isinstance(s.value, gast.Call)) or getattr(
             s, OPAQUE, False):
@@ -96,9 +106,8 @@ def _inline(s, fn, ctx, normalize, context):
     args = res.fndef.args
     if args.vararg or args.kwarg or args.kwonlyargs or len(args.args) != len(call.args):
         return None
-    try:
-        callee = normalize(res.fndef, res.info)
-    except TransformError:
+    callee = callee_of(res)
+    if callee is None:
         return None
     body, ret = callee.body[:-1], callee.body[-1]
     if callee.lifted or getattr(callee, "_sg_hooks", None) or len(body) > LONGEST or not (
@@ -126,11 +135,8 @@ def _inline(s, fn, ctx, normalize, context):
             if isinstance(n, gast.Name) and n.id not in local}
     if free & ctx.locals:
         return None
-    for v in free:  # the caller's module provides them now (and imports them)
-        try:
-            ctx.resolver.lookup(v)
-        except KeyError:
-            return None
+    if not all(_is_global(ctx.resolver, v) for v in free):
+        return None  # the caller's module must provide them now (and import them)
     for v in free:  # the caller reads them now: no name made for it may take theirs
         fn.namer.reserve(v)
     # parameters become the arguments (atoms); locals get fresh names, and the

@@ -65,6 +65,7 @@ Requires: the sweeps after :func:`~transforms.looptapes.split_loop_tapes`.
 import gast
 
 from .ast_util import assign, const, deepcopy, name, stored_names
+from .looptapes import _is_tape_call
 from .placeholders import comment, is_comment
 
 # math functions and numpy's names for the same function of a float
@@ -114,7 +115,7 @@ def vectorize_linear_loops(fwd, rev, lists, scalar, namer, returned=()):
         rev[r:r + 1] = code
         r += len(code)
         for lst in recomputed:
-            loop.body[:] = [s for s in loop.body if not _appends_to(s, lst)]
+            loop.body[:] = [s for s in loop.body if not _is_tape_call(s, lst, "append")]
             fwd[:] = [s for s in fwd if not (
                 isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and
                 s.targets[0].id == lst)]
@@ -128,9 +129,10 @@ class _Plan:
     def __init__(self, pairs, carried, stmts, invariants):
         self.pairs = pairs            # (loop variable, its list)
         self.carried = carried        # the one name carried between steps, or None
-        self.stmts = stmts            # (kind, statement, vectorized value) in order
+        self.stmts = stmts            # (kind, name bound, _Val, op of a sum) in order
         self.invariants = invariants  # names read from outside the loop
-        self.factor = None            # the carried name's factor per step (None: 1)
+        self.factor = None            # the carried name's factor per step (an expression)
+        self.shifted = {}             # name -> loop variable it is restored from
 
 
 class _Reject(Exception):
@@ -184,9 +186,8 @@ def _plan(loop, back, after, lists, scalar, returned, namer):
         if isinstance(s, gast.AugAssign):
             reads.append(s.target.id)
         early += [v for v in reads if v not in bound and v not in early]
-        bound.add(s.target.id if isinstance(s, gast.AugAssign) else s.targets[0].id)
-    stored = {s.target.id if isinstance(s, gast.AugAssign) else s.targets[0].id
-              for s in body if not is_comment(s)}
+        bound.add(_target(s))
+    stored = {_target(s) for s in body if not is_comment(s)}
     sums = {v for v in early if v in stored and _only_summed(body, v)}
     carried = [v for v in early if v in stored and v not in sums]
     invariants = [v for v in early if v not in stored]
@@ -220,12 +221,16 @@ def _plan(loop, back, after, lists, scalar, returned, namer):
 def _restored_from(body, v, loop_vars):
     """The loop variable ``w`` of the one statement ``v = w`` that binds ``v``
     in ``body``, or None."""
-    binds = [s for s in body if not is_comment(s) and (
-        s.target.id if isinstance(s, gast.AugAssign) else s.targets[0].id) == v]
+    binds = [s for s in body if not is_comment(s) and _target(s) == v]
     if len(binds) == 1 and isinstance(binds[0], gast.Assign) and isinstance(
             binds[0].value, gast.Name) and binds[0].value.id in loop_vars:
         return binds[0].value.id
     return None
+
+
+def _target(s):
+    """The name a body statement (``t = e``, ``t += e``) binds."""
+    return s.target.id if isinstance(s, gast.AugAssign) else s.targets[0].id
 
 
 def _reads(node):
@@ -278,21 +283,13 @@ def _is_range(node):
 
 
 def _reversed_list(node):
-    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
-        node.func.id == "reversed" and len(node.args) == 1 and not node.keywords and \
-        isinstance(node.args[0], gast.Name)
-
-
-def _appends_to(s, lst):
-    return isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(
-        s.value.func, gast.Attribute) and s.value.func.attr == "append" and isinstance(
-        s.value.func.value, gast.Name) and s.value.func.value.id == lst and \
-        len(s.value.args) == 1
+    return _is_call(node, "reversed") and len(node.args) == 1 and isinstance(
+        node.args[0], gast.Name)
 
 
 def _appended(loop, lst):
     """The value the forward loop appends to ``lst`` (one statement of its body)."""
-    found = [s for s in loop.body if _appends_to(s, lst)]
+    found = [s for s in loop.body if _is_tape_call(s, lst, "append")]
     return found[0].value.args[0] if len(found) == 1 else None
 
 
@@ -350,7 +347,7 @@ def _linear(pairs, carried, body, invariants, namer, shifted):
             plan.stmts.append(("comment", s, None, None))
             continue
         aug = s.op if isinstance(s, gast.AugAssign) else None
-        target = s.target.id if aug is not None else s.targets[0].id
+        target = _target(s)
         term = s.value
         if target == carried and aug is None and factor is not None and isinstance(
                 term, gast.BinOp) and isinstance(term.op, (gast.Add, gast.Sub)) and isinstance(
@@ -508,7 +505,7 @@ def _recomputable(loop, plan):
     saved_at = {}
     for var, lst in plan.pairs:
         value = _appended(loop, lst)
-        k = next(k for k, s in enumerate(loop.body) if _appends_to(s, lst))
+        k = next(k for k, s in enumerate(loop.body) if _is_tape_call(s, lst, "append"))
         if isinstance(var, tuple):
             for v, e in zip(var, value.elts):
                 if v != "_":

@@ -1066,7 +1066,7 @@ class ReverseGen(ValueKinds, ForwardSweep):
         keep = self.fn.user_names | set(self.needed) | self.loop_locals | set(C.names_in(ret))
         fwd = _drop_unused_defs(inline_temporaries(fwd, keep))
         self.loop_tapes, counters = split_loop_tapes(fwd, rev, self.tape, self.namer)
-        gather_outer_sums(rev, self.ctx.resolver.array_module(), self.namer)
+        gather_outer_sums(rev, self.ctx.resolver.array_module, self.namer)
         if self._np_is_numpy():
             scalar_adjoints = {a for p, a in self.namer.adjoints().items()
                                if p in self.scalar_names}
