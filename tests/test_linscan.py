@@ -127,6 +127,9 @@ def test_a_saved_value_computed_from_another_is_computed_again():
     text = text_of(recurrence, (0, 1, 2))
     assert "sin_x_tape" not in text
     assert "sin_x = np.sin(x)" in text
+    # and the forward loop, no longer saving it, folds it back into the user's line
+    assert "x = x + 0.01 * (a * math.sin(x) - b * x)" in text
+    assert "sin_x = math.sin(x)" not in text
 
 
 def test_a_value_restored_from_the_step_before():

@@ -87,9 +87,9 @@ def vectorize_linear_loops(fwd, rev, lists, scalar, namer, returned=()):
     ``lists`` are the top-level loops' lists (from ``split_loop_tapes``);
     ``scalar(name)`` says whether a name of the sweeps surely holds a Python
     scalar; ``returned`` are names read after the reverse sweep.  Returns the
-    lists the forward sweep no longer makes.
+    lists the forward sweep no longer makes, each with the name it saved.
     """
-    dropped = []
+    dropped = {}
     r = 0
     while r < len(rev):
         back = rev[r]
@@ -115,11 +115,11 @@ def vectorize_linear_loops(fwd, rev, lists, scalar, namer, returned=()):
         rev[r:r + 1] = code
         r += len(code)
         for lst in recomputed:
+            dropped[lst] = _appended(loop, lst).id
             loop.body[:] = [s for s in loop.body if not _is_tape_call(s, lst, "append")]
             fwd[:] = [s for s in fwd if not (
                 isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and
                 s.targets[0].id == lst)]
-            dropped.append(lst)
     return dropped
 
 

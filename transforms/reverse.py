@@ -1074,6 +1074,10 @@ class ReverseGen(ValueKinds, ForwardSweep):
                 fwd, rev, self.loop_tapes,
                 lambda v: v in self.scalar_names or v in scalar_adjoints, self.namer, returned)
             self.loop_tapes = [v for v in self.loop_tapes if v not in dropped]
+            if dropped:  # values no longer saved: the forward sweep may fold them back
+                unsaved = set(dropped.values())
+                fwd = _drop_unused_defs(inline_temporaries(fwd, keep - unsaved))
+                self.none_init -= unsaved
         self.needed -= set(counters)
         self.none_init -= set(counters)
         uses_tape = any(isinstance(n, gast.Name) and n.id == self.tape
